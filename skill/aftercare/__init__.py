@@ -1,0 +1,62 @@
+"""The clinical core: the patient sheet's rules, exact time arithmetic, phrasing.
+
+Pure Python: nothing here imports Flask, ask-sdk, SQLAlchemy or an HTTP client,
+and "now" always arrives as a parameter.
+
+    sheet = default_sheet()
+    care = Aftercare(sheet, treated_at=..., now=...)
+    verdict = care.check(sheet.rule("makeup"))
+    answer_permission(care, verdict, Listener(ZoneInfo("America/New_York"))).text
+    # "Not yet. Makeup is fine from 3 PM tomorrow."
+"""
+
+from .engine import Aftercare, SessionWindow, TreatmentInFuture, Verdict
+from .phrasing import (
+    Listener,
+    Period,
+    Speech,
+    answer_fact,
+    answer_future_treatment,
+    answer_next_session,
+    answer_overview,
+    answer_permission,
+    answer_permission_during,
+    answer_session_count,
+    answer_status,
+    answer_wait,
+    spoken_day,
+    spoken_elapsed,
+    spoken_instant,
+    spoken_wait,
+)
+from .sheet import Fact, PatientSheet, Rule, RuleKind, SheetError, default_sheet, load_sheet
+
+__all__ = [
+    "Aftercare",
+    "Fact",
+    "Listener",
+    "Period",
+    "PatientSheet",
+    "Rule",
+    "RuleKind",
+    "SessionWindow",
+    "SheetError",
+    "Speech",
+    "TreatmentInFuture",
+    "Verdict",
+    "answer_fact",
+    "answer_future_treatment",
+    "answer_next_session",
+    "answer_overview",
+    "answer_permission",
+    "answer_permission_during",
+    "answer_session_count",
+    "answer_status",
+    "answer_wait",
+    "default_sheet",
+    "load_sheet",
+    "spoken_day",
+    "spoken_elapsed",
+    "spoken_instant",
+    "spoken_wait",
+]

@@ -1,0 +1,189 @@
+"""The clinic's patient sheet as data: aftercare rules, the session plan, facts.
+
+The content lives in ``patient_sheet.json`` so that a clinic protocol can change
+a window or a sentence without touching code. Every entry carries the sheet
+sentence it comes from, and :func:`load_sheet` refuses a file that is
+incomplete, so a typo fails at start-up rather than mid-conversation.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import Enum
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Mapping
+
+
+class SheetError(ValueError):
+    """The patient sheet file is malformed."""
+
+
+class RuleKind(Enum):
+    AVOID = "avoid"  # off-limits until the wait has passed
+    START = "start"  # something to begin once the wait has passed, then keep doing
+    CONDITION = "condition"  # fine at any time, on the stated condition
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    kind: RuleKind
+    subject: str  # a noun phrase for lists: "swimming pools"
+    wait: timedelta  # exact elapsed time after the treatment
+    allowed_from: str | None  # sentence with {when}, spoken while waiting
+    allowed: str  # sentence spoken once allowed; may contain {when}
+    meanwhile: str | None  # what to do while waiting
+    afterwards: str | None  # what to keep doing once allowed
+    sheet: str  # the patient sheet sentence this rule comes from
+
+
+@dataclass(frozen=True)
+class Fact:
+    speech: str
+    sheet: str | None  # None only for the "not covered" answer
+
+
+@dataclass(frozen=True)
+class SessionPlan:
+    min_gap: timedelta
+    max_gap: timedelta
+    sessions_for_best_results: int
+    sheet: str
+
+
+@dataclass(frozen=True)
+class PatientSheet:
+    rules: Mapping[str, Rule]  # in the sheet's order
+    sessions: SessionPlan
+    facts: Mapping[str, Fact]
+
+    def rule(self, rule_id: str) -> Rule | None:
+        return self.rules.get(rule_id)
+
+    def fact(self, topic: str) -> Fact:
+        return self.facts[topic]
+
+
+_RULE_TEXT_FIELDS = ("subject", "allowed", "sheet")
+_REQUIRED_FACTS = frozenset(
+    {
+        "normal_symptoms",
+        "soreness",
+        "results",
+        "sessions_needed",
+        "candidacy",
+        "targets",
+        "duration",
+        "pain",
+        "cost",
+        "rollers",
+        "not_covered",
+    }
+)
+
+
+def load_sheet(path: Path | None = None) -> PatientSheet:
+    """Reads and validates a patient sheet file (the packaged one by default)."""
+    if path is None:
+        text = resources.files(__package__).joinpath("patient_sheet.json").read_text("utf-8")
+    else:
+        text = Path(path).read_text("utf-8")
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise SheetError(f"not valid JSON: {error}") from None
+    if not isinstance(data, dict):
+        raise SheetError("the sheet must be a JSON object")
+    rules = [_parse_rule(raw) for raw in _required(data, "rules", list, "sheet")]
+    by_id = {rule.id: rule for rule in rules}
+    if len(by_id) != len(rules):
+        raise SheetError("rule ids must be unique")
+    return PatientSheet(
+        rules=MappingProxyType(by_id),
+        sessions=_parse_sessions(_required(data, "sessions", dict, "sheet")),
+        facts=MappingProxyType(_parse_facts(_required(data, "facts", dict, "sheet"))),
+    )
+
+
+@cache
+def default_sheet() -> PatientSheet:
+    """The packaged sheet, parsed once per process."""
+    return load_sheet()
+
+
+def _required(data: Mapping[str, Any], key: str, kind: type, where: str) -> Any:
+    value = data.get(key)
+    if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
+        raise SheetError(f"{where}: '{key}' must be a {kind.__name__}")
+    if isinstance(value, str) and not value.strip():
+        raise SheetError(f"{where}: '{key}' must not be empty")
+    return value
+
+
+def _optional_text(data: Mapping[str, Any], key: str, where: str) -> str | None:
+    if data.get(key) is None:
+        return None
+    return _required(data, key, str, where)
+
+
+def _parse_rule(raw: Any) -> Rule:
+    if not isinstance(raw, dict):
+        raise SheetError("each rule must be a JSON object")
+    rule_id = _required(raw, "id", str, "rule")
+    where = f"rule {rule_id!r}"
+    try:
+        kind = RuleKind(raw.get("kind"))
+    except ValueError:
+        raise SheetError(f"{where}: 'kind' must be one of {[k.value for k in RuleKind]}") from None
+    wait_hours = raw.get("wait_hours")
+    if not isinstance(wait_hours, (int, float)) or isinstance(wait_hours, bool) or wait_hours < 0:
+        raise SheetError(f"{where}: 'wait_hours' must be a number of hours, zero or more")
+    text = {field: _required(raw, field, str, where) for field in _RULE_TEXT_FIELDS}
+    rule = Rule(
+        id=rule_id,
+        kind=kind,
+        wait=timedelta(hours=wait_hours),
+        allowed_from=_optional_text(raw, "allowed_from", where),
+        meanwhile=_optional_text(raw, "meanwhile", where),
+        afterwards=_optional_text(raw, "afterwards", where),
+        **text,
+    )
+    waits = kind is not RuleKind.CONDITION
+    if waits != (rule.wait > timedelta(0)):
+        raise SheetError(f"{where}: only 'condition' rules have no wait")
+    if waits and (rule.allowed_from is None or "{when}" not in rule.allowed_from):
+        raise SheetError(f"{where}: a rule with a wait needs 'allowed_from' with {{when}}")
+    return rule
+
+
+def _parse_sessions(raw: Mapping[str, Any]) -> SessionPlan:
+    min_gap = _required(raw, "min_gap_days", int, "sessions")
+    max_gap = _required(raw, "max_gap_days", int, "sessions")
+    if not 0 < min_gap <= max_gap:
+        raise SheetError("sessions: need 0 < min_gap_days <= max_gap_days")
+    return SessionPlan(
+        min_gap=timedelta(days=min_gap),
+        max_gap=timedelta(days=max_gap),
+        sessions_for_best_results=_required(raw, "sessions_for_best_results", int, "sessions"),
+        sheet=_required(raw, "sheet", str, "sessions"),
+    )
+
+
+def _parse_facts(raw: Mapping[str, Any]) -> dict[str, Fact]:
+    missing = _REQUIRED_FACTS - raw.keys()
+    if missing:
+        raise SheetError(f"facts: missing {sorted(missing)}")
+    facts = {}
+    for topic, entry in raw.items():
+        if not isinstance(entry, dict):
+            raise SheetError(f"fact {topic!r} must be a JSON object")
+        facts[topic] = Fact(
+            speech=_required(entry, "speech", str, f"fact {topic!r}"),
+            sheet=_optional_text(entry, "sheet", f"fact {topic!r}"),
+        )
+    return facts

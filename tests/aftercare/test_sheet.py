@@ -1,0 +1,79 @@
+"""The patient sheet file: every rule traces to the clinic's sheet; bad files fail at load."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from skill.aftercare import RuleKind, SheetError, default_sheet, load_sheet
+
+PACKAGED = Path(__file__).parents[2] / "skill" / "aftercare" / "patient_sheet.json"
+CLINIC_SHEET = Path(__file__).parents[3] / "shared" / "microneedling-patient-sheet.txt"
+
+
+def _normalised(text):
+    return " ".join(text.replace("\u2019", "'").split())
+
+
+@pytest.mark.skipif(not CLINIC_SHEET.exists(), reason="the clinic's sheet is not beside the repo")
+def test_every_rule_quotes_the_clinic_sheet_word_for_word():
+    clinic = _normalised(CLINIC_SHEET.read_text("utf-8"))
+    sheet = default_sheet()
+    for rule in sheet.rules.values():
+        assert _normalised(rule.sheet) in clinic, rule.id
+    assert _normalised(sheet.sessions.sheet.split(". ")[1]) in clinic
+
+
+def test_rule_kinds_match_their_waits():
+    for rule in default_sheet().rules.values():
+        assert (rule.kind is RuleKind.CONDITION) == (not rule.wait)
+
+
+def _write(tmp_path, mutate):
+    data = json.loads(PACKAGED.read_text("utf-8"))
+    mutate(data)
+    path = tmp_path / "sheet.json"
+    path.write_text(json.dumps(data), "utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (lambda d: d["rules"][0].update(wait_hours=-1), "wait_hours"),
+        (lambda d: d["rules"][0].update(wait_hours="48"), "wait_hours"),
+        (lambda d: d["rules"][0].update(kind="maybe"), "kind"),
+        (lambda d: d["rules"][0].pop("sheet"), "'sheet'"),
+        (lambda d: d["rules"][0].update(allowed=""), "empty"),
+        (lambda d: d["rules"][0].update(allowed_from="Makeup is fine soon."), "{when}"),
+        (lambda d: d["rules"][1].update(id="makeup"), "unique"),
+        (lambda d: d["rules"][-1].update(wait_hours=5), "no wait"),
+        (lambda d: d["facts"].pop("pain"), "missing"),
+        (lambda d: d["sessions"].update(min_gap_days=50), "min_gap_days"),
+        (lambda d: d.update(rules={}), "'rules'"),
+    ],
+)
+def test_a_malformed_sheet_is_refused_with_the_reason(tmp_path, mutate, message):
+    with pytest.raises(SheetError, match=message.replace("{", r"\{").replace("}", r"\}")):
+        load_sheet(_write(tmp_path, mutate))
+
+
+def test_a_sheet_that_is_not_json_is_refused(tmp_path):
+    path = tmp_path / "sheet.json"
+    path.write_text("{not json", "utf-8")
+    with pytest.raises(SheetError, match="JSON"):
+        load_sheet(path)
+
+
+def test_the_core_imports_nothing_from_the_web_stack():
+    forbidden = ["flask", "ask_sdk_core", "ask_sdk_model", "sqlalchemy", "requests", "urllib3"]
+    code = (
+        "import sys, skill.aftercare as a; a.default_sheet();"
+        f"print([m for m in {forbidden!r} if m in sys.modules])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"
