@@ -180,7 +180,11 @@ def _card(*lines: str | None) -> str:
 def answer_permission(care: Aftercare, verdict: Verdict, listener: Listener) -> Speech:
     """"Can I X?" — right now."""
     rule = verdict.rule
-    if verdict.allowed:
+    if verdict.allowed and care.is_over and rule.kind is RuleKind.AVOID:
+        text = "Yes. The aftercare period of your last treatment is over."
+        if rule.afterwards:
+            text = f"{text} {rule.afterwards}"
+    elif verdict.allowed:
         text = f"Yes. {_allowed_sentence(verdict, care.now, listener)}"
         if rule.afterwards:
             text = f"{text} {rule.afterwards}"
@@ -195,14 +199,14 @@ def answer_permission_during(
     """"Can I X on Saturday / tomorrow night / Friday at 6 PM?" — a time still to come.
 
     Fine for the whole period is "Yes"; fine only from partway through is
-    "Later"; not fine before the period ends is "No".
+    "Not until later"; not fine before the period ends is "No".
     """
     verdict = care.check(rule, at=max(period.start, care.now))
     text = _status_sentence(verdict, care.now, listener)
     if verdict.allowed:
         text = f"Yes. {text}"
     elif verdict.allowed_from < period.end:
-        text = f"Later {period.name}. {text}"
+        text = f"Not until later {period.name}. {text}"
     else:
         text = f"No, not {period.name}. {text}"
     return Speech(text, card=_card(text, rule.meanwhile, rule.sheet))

@@ -187,6 +187,23 @@ def test_answer_permission(rule_id, now, spoken):
 
 
 @pytest.mark.parametrize(
+    ("rule_id", "spoken"),
+    [
+        ("makeup", "Yes. The aftercare period of your last treatment is over."),
+        (
+            "sun",
+            "Yes. The aftercare period of your last treatment is over. "
+            "Keep using sunblock of SPF 30 or higher, and wear a hat when you're outside.",
+        ),
+        ("work", "Yes. You can go back to work after the procedure if you're comfortable."),
+    ],
+)
+def test_answer_permission_once_the_aftercare_period_is_over(rule_id, spoken):
+    care = care_since(THURSDAY_3PM, datetime(2027, 3, 1, 9, 0, tzinfo=NEW_YORK))
+    assert answer_permission(care, care.check(SHEET.rule(rule_id)), US).text == spoken
+
+
+@pytest.mark.parametrize(
     ("rule_id", "now", "spoken"),
     [
         ("makeup", NOW, "Makeup is fine from 3 PM tomorrow."),
@@ -204,7 +221,7 @@ def test_answer_wait(rule_id, now, spoken):
     [
         (
             Period("on Saturday", at(28, 0), at(29, 0)),
-            "Later on Saturday. Makeup is fine from 3 PM tomorrow.",
+            "Not until later on Saturday. Makeup is fine from 3 PM tomorrow.",
         ),
         (Period("on Sunday", at(29, 0), at(30, 0)), "Yes. Makeup is fine from 3 PM tomorrow."),
         (
