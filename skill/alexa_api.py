@@ -1,0 +1,168 @@
+"""Alexa's own APIs as the skill uses them: bounded in time, cached, never fatal.
+
+Alexa sends every request with ``context.System.apiEndpoint``, ``apiAccessToken`` and
+``device.deviceId``; with them the Settings API answers
+``GET {apiEndpoint}/v2/devices/{deviceId}/settings/System.timeZone`` with the device's
+IANA zone as a JSON string. ask-sdk's service clients make that call; the skill is
+built with ``CustomSkillBuilder(api_client=TimeoutApiClient(1.0))`` so that the call
+cannot hang, and asks :class:`DeviceTimeZones` rather than the API directly so that a
+device's zone costs one call every few hours and a dead API costs at most one timeout
+every few minutes. Whatever goes wrong, the answer is spoken in the default zone.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import logging
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from urllib.parse import quote
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from ask_sdk_core.api_client import DefaultApiClient
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_core.utils import request_util
+from ask_sdk_model.services import ApiClientRequest, ServiceException
+
+logger = logging.getLogger(__name__)
+
+
+class TimeoutApiClient(DefaultApiClient):
+    """DefaultApiClient with a bounded timeout (the SDK's has none).
+
+    Both the connect and the read timeout are ``timeout_seconds``. A read timeout
+    bounds each wait for the server, not the whole exchange, so a server that accepts
+    slowly and then answers slowly can take up to twice as long; one that is down or
+    silent costs ``timeout_seconds``.
+    """
+
+    def __init__(self, timeout_seconds: float = 1.0) -> None:
+        if timeout_seconds <= 0:
+            raise ValueError(f"timeout_seconds must be positive, got {timeout_seconds}")
+        self.timeout_seconds = timeout_seconds
+
+    def _resolve_method(self, request: ApiClientRequest) -> Callable[..., object]:
+        # DefaultApiClient.invoke calls whatever this returns with the url, headers and
+        # body. Binding the timeout here, rather than copying invoke, keeps the SDK's
+        # https-only check and its translation of every failure into
+        # ApiClientException exactly as the SDK has them.
+        send = super()._resolve_method(request)
+        return functools.partial(send, timeout=(self.timeout_seconds, self.timeout_seconds))
+
+
+@dataclass(frozen=True, slots=True)
+class _Remembered:
+    """What the Settings API last said about a device, until the monotonic time ``until``."""
+
+    zone: ZoneInfo | None  # None: the call failed, so the default zone stands in
+    until: float
+
+
+class DeviceTimeZones:
+    """The device's IANA zone, cached per device, falling back to a default.
+
+    A zone is kept for ``cache_for``; a failed call is remembered for
+    ``retry_after_failure``, so while the API is down each device waits on it at most
+    once per that period. At most ``max_devices`` devices are remembered; past that,
+    the one written longest ago is forgotten. ``clock`` returns seconds and must not
+    go backwards. Safe to share between threads.
+    """
+
+    def __init__(
+        self,
+        default_zone: ZoneInfo,
+        *,
+        cache_for: timedelta = timedelta(hours=6),
+        retry_after_failure: timedelta = timedelta(minutes=5),
+        max_devices: int = 10_000,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if max_devices < 1:
+            raise ValueError(f"max_devices must be at least 1, got {max_devices}")
+        self._default_zone = default_zone
+        self._cache_seconds = cache_for.total_seconds()
+        self._retry_seconds = retry_after_failure.total_seconds()
+        self._max_devices = max_devices
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._remembered: OrderedDict[str, _Remembered] = OrderedDict()
+
+    def zone_for(self, handler_input: HandlerInput) -> ZoneInfo:
+        """The zone of the device that sent this request, or the default zone."""
+        system = handler_input.request_envelope.context.system
+        device_id = request_util.get_device_id(handler_input)
+        if not (device_id and system.api_access_token and system.api_endpoint):
+            # Test tools and some simulators send no device or no token: nothing to ask.
+            return self._default_zone
+
+        with self._lock:
+            remembered = self._remembered.get(device_id)
+        if remembered is not None and self._clock() < remembered.until:
+            return self._default_zone if remembered.zone is None else remembered.zone
+
+        # The lock is not held during the call, so one slow device never delays
+        # another; two simultaneous first requests from one device may both call.
+        zone = self._ask_settings_api(handler_input, device_id)
+        lifetime = self._retry_seconds if zone is None else self._cache_seconds
+        with self._lock:
+            self._remembered[device_id] = _Remembered(zone, self._clock() + lifetime)
+            self._remembered.move_to_end(device_id)
+            while len(self._remembered) > self._max_devices:
+                self._remembered.popitem(last=False)
+        return self._default_zone if zone is None else zone
+
+    def _ask_settings_api(self, handler_input: HandlerInput, device_id: str) -> ZoneInfo | None:
+        device = _log_label(device_id)
+        try:
+            ups = handler_input.service_client_factory.get_ups_service()
+            zone_name = ups.get_system_time_zone(device_id)
+        except Exception as error:
+            # The SDK, requests and TLS each fail in their own ways (ServiceException,
+            # ApiClientException, timeouts, refused connections, bad certificates, a
+            # body that is not JSON, ValueError from a skill built without an API
+            # client); none of them may cost the listener the answer.
+            logger.warning(
+                "Settings API gave no time zone for %s; using the default %s: %s",
+                device,
+                self._default_zone.key,
+                _without_device_id(_describe(error), device_id, device),
+            )
+            return None
+        try:
+            return ZoneInfo(zone_name)
+        except (ZoneInfoNotFoundError, ValueError, OSError, TypeError):
+            # ZoneInfo says "no such key" with KeyError, ValueError (a path outside
+            # the zone database), OSError (a directory, a name too long) or TypeError
+            # (None, from an empty 204 answer), depending on how the name is wrong. A
+            # name newer than the installed tzdata lands here too, which is why the
+            # log quotes it.
+            logger.warning(
+                "Settings API answered %.64r for %s, not a known IANA zone; using the default %s",
+                zone_name,
+                device,
+                self._default_zone.key,
+            )
+            return None
+
+
+def _log_label(device_id: str) -> str:
+    """A stable short name for a device in logs, which must not carry its id."""
+    return "device#" + hashlib.sha256(device_id.encode("utf-8")).hexdigest()[:12]
+
+
+def _describe(error: Exception) -> str:
+    if isinstance(error, ServiceException) and error.headers is not None:
+        # An answer came, so its status is real; when none came, the SDK reports 500
+        # itself (headers None) and the message says what went wrong instead.
+        return f"HTTP {error.status_code}: {error}"
+    return f"{type(error).__name__}: {error}"
+
+
+def _without_device_id(message: str, device_id: str, label: str) -> str:
+    # requests quotes the URL, and with it the device id, in its error messages.
+    return message.replace(quote(device_id, safe=""), label).replace(device_id, label)

@@ -1,0 +1,254 @@
+"""A stand-in for Alexa's Settings API: HTTPS on 127.0.0.1, for tests.
+
+It answers ``GET /v2/devices/{deviceId}/settings/System.timeZone`` from the dict
+``zones`` (device id to zone name) with the name as a JSON string, as Alexa does; an
+unknown device, or any other path, gets 404 with an Alexa-style error body. It records
+every request it gets (path and ``Authorization`` header) in ``requests``. Set
+``delay_seconds`` to make it answer late (to provoke client timeouts) and
+``fail_with_status`` to make it answer every request with that status (500, say).
+
+It serves a throwaway self-signed certificate for ``127.0.0.1`` and ``localhost``,
+written to ``ca_bundle_path``; a client trusts it through ``REQUESTS_CA_BUNDLE``, the
+same variable an operator would set. Only the standard library and ``cryptography``
+are used, so a test can also start a real server process that talks to it::
+
+    with StandInAlexaApi({"amzn1.ask.device.A": "America/New_York"}) as alexa_api:
+        env = {**os.environ, "REQUESTS_CA_BUNDLE": alexa_api.ca_bundle_path}
+        ...  # requests to the skill carry context.System.apiEndpoint = alexa_api.url
+
+As a pytest fixture::
+
+    @pytest.fixture
+    def alexa_api(monkeypatch):
+        with StandInAlexaApi() as server:
+            monkeypatch.setenv("REQUESTS_CA_BUNDLE", server.ca_bundle_path)
+            yield server
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import re
+import shutil
+import socket
+import ssl
+import sys
+import tempfile
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from types import TracebackType
+from urllib.parse import unquote, urlsplit
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+_TIME_ZONE_PATH = re.compile(r"/v2/devices/(?P<device_id>[^/]+)/settings/System\.timeZone")
+# Long enough for any honest client on a busy machine; a client that connects and then
+# says nothing must not keep a server thread forever.
+_CLIENT_SOCKET_TIMEOUT_SECONDS = 10.0
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    """One request as the stand-in received it."""
+
+    path: str
+    authorization: str | None
+
+
+class StandInAlexaApi:
+    """Alexa's Settings API on ``https://127.0.0.1:<free port>``."""
+
+    def __init__(self, zones: Mapping[str, str] | None = None) -> None:
+        self.zones: dict[str, str] = dict(zones or {})
+        self.delay_seconds: float = 0.0
+        self.fail_with_status: int | None = None
+        self._requests: list[RecordedRequest] = []
+        self._requests_lock = threading.Lock()
+        # Set by stop(), so responses still being delayed are sent at once rather
+        # than keeping the test waiting.
+        self._stopping = threading.Event()
+        self._certificate_dir: Path | None = None
+        self._server: _TlsThreadingHTTPServer | None = None
+        self._serving_thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        """The ``apiEndpoint`` to put in requests: ``https://127.0.0.1:PORT``."""
+        port = self._running_server().server_address[1]
+        return f"https://127.0.0.1:{port}"
+
+    @property
+    def ca_bundle_path(self) -> str:
+        """The PEM certificate a client must trust; point ``REQUESTS_CA_BUNDLE`` here."""
+        self._running_server()
+        assert self._certificate_dir is not None
+        return str(self._certificate_dir / "certificate.pem")
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        """The requests received so far, oldest first."""
+        with self._requests_lock:
+            return list(self._requests)
+
+    def start(self) -> StandInAlexaApi:
+        if self._server is not None:
+            raise RuntimeError("the stand-in Alexa API is already running")
+        self._stopping.clear()
+        self._certificate_dir = Path(tempfile.mkdtemp(prefix="standin-alexa-api-"))
+        tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        tls.load_cert_chain(*_write_self_signed_certificate(self._certificate_dir))
+        self._server = _TlsThreadingHTTPServer(self, tls)
+        self._serving_thread = threading.Thread(
+            target=self._server.serve_forever,
+            # stop() waits up to one poll interval; the default half second per test adds up.
+            kwargs={"poll_interval": 0.05},
+            name="standin-alexa-api",
+            daemon=True,
+        )
+        self._serving_thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is None:
+            return
+        self._stopping.set()
+        self._server.shutdown()
+        self._server.server_close()
+        assert self._serving_thread is not None
+        self._serving_thread.join()
+        self._server = None
+        self._serving_thread = None
+        if self._certificate_dir is not None:
+            shutil.rmtree(self._certificate_dir, ignore_errors=True)
+            self._certificate_dir = None
+
+    def __enter__(self) -> StandInAlexaApi:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def _running_server(self) -> _TlsThreadingHTTPServer:
+        if self._server is None:
+            raise RuntimeError("the stand-in Alexa API is not running; call start()")
+        return self._server
+
+    def _record(self, request: RecordedRequest) -> None:
+        with self._requests_lock:
+            self._requests.append(request)
+
+    def _respond_to(self, path: str) -> tuple[int, object]:
+        """The status and JSON body for a GET of ``path``, after any delay."""
+        if self.delay_seconds > 0:
+            self._stopping.wait(self.delay_seconds)
+        if self.fail_with_status is not None:
+            told_to_fail = _alexa_error("UNKNOWN_ERROR", "The stand-in was told to fail.")
+            return self.fail_with_status, told_to_fail
+        match = _TIME_ZONE_PATH.fullmatch(urlsplit(path).path)
+        if match is None:
+            return 404, _alexa_error("INVALID_URI", "The stand-in serves only System.timeZone.")
+        zone = self.zones.get(unquote(match["device_id"]))
+        if zone is None:
+            return 404, _alexa_error("INVALID_KEY", "The stand-in knows no such device.")
+        return 200, zone
+
+
+def _alexa_error(code: str, message: str) -> dict[str, str]:
+    """An error body shaped like the Settings API's own (``ask_sdk_model``'s ups Error)."""
+    return {"code": code, "message": message}
+
+
+class _TlsThreadingHTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, standin: StandInAlexaApi, tls: ssl.SSLContext) -> None:
+        self.standin = standin
+        self._tls = tls
+        super().__init__(("127.0.0.1", 0), _SettingsApiHandler)
+
+    def finish_request(self, request: socket.socket, client_address: tuple[str, int]) -> None:
+        # The TLS handshake happens here, in the connection's own thread, rather than
+        # on the listening socket, so a client that stalls or rejects the certificate
+        # holds up only itself and never accept().
+        request.settimeout(_CLIENT_SOCKET_TIMEOUT_SECONDS)
+        with self._tls.wrap_socket(request, server_side=True) as tls_request:
+            self.RequestHandlerClass(tls_request, client_address, self)
+
+    def handle_error(self, request: socket.socket, client_address: tuple[str, int]) -> None:
+        # Clients that give up (timeouts, untrusted certificates) are what some tests
+        # are about; they are not faults of the stand-in.
+        if isinstance(sys.exc_info()[1], (ssl.SSLError, ConnectionError, TimeoutError)):
+            return
+        super().handle_error(request, client_address)
+
+
+class _SettingsApiHandler(BaseHTTPRequestHandler):
+    server: _TlsThreadingHTTPServer
+
+    def do_GET(self) -> None:
+        standin = self.server.standin
+        standin._record(RecordedRequest(self.path, self.headers.get("Authorization")))
+        status, body = standin._respond_to(self.path)
+        payload = json.dumps(body).encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, format: str, *args: object) -> None:
+        # Tests read `requests`; a line on stderr per request would only be noise.
+        pass
+
+
+def _write_self_signed_certificate(directory: Path) -> tuple[str, str]:
+    """Write a certificate for 127.0.0.1 and localhost and its key; return both paths."""
+    key = ec.generate_private_key(ec.SECP256R1())  # fast to make, unlike RSA
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = datetime.now(timezone.utc)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(hours=1))
+        .not_valid_after(now + timedelta(days=2))
+        .add_extension(
+            x509.SubjectAlternativeName(
+                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.IPv4Address("127.0.0.1"))]
+            ),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(key.public_key()), critical=False
+        )
+        .sign(key, hashes.SHA256())
+    )
+    certificate_path = directory / "certificate.pem"
+    key_path = directory / "key.pem"
+    certificate_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return str(certificate_path), str(key_path)
