@@ -1,0 +1,170 @@
+"""AMAZON.DATE and AMAZON.TIME slot values, as Alexa really sends them.
+
+AMAZON.DATE: a day (``2026-11-25``), a day with no year (``XXXX-11-25``), a
+week (``2026-W48``), a weekend (``2026-W48-WE``), a month (``2026-11``),
+``PRESENT_REF`` for "now", and vaguer values (a year, a decade, a season).
+AMAZON.TIME: a clock time (``14:00``) or a part of the day (``MO``, ``AF``,
+``EV``, ``NI``).
+
+A treatment needs one day and one clock time; anything vaguer is asked again.
+A question about a time to come ("can I swim this weekend?") takes the whole
+stretch the value names.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from skill.aftercare import Listener, Period, spoken_day, spoken_instant
+
+_DAY = re.compile(r"^(\d{4}|XXXX)-(\d{2})-(\d{2})$")
+_WEEK = re.compile(r"^(\d{4})-W(\d{1,2})(-WE)?$")
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_CLOCK = re.compile(r"^(\d{2}):(\d{2})$")
+
+@dataclass(frozen=True)
+class PartOfDay:
+    """An AMAZON.TIME part of the day: fine for a question, too vague to record."""
+
+    name: str  # "morning"
+    first_hour: int
+    end_hour: int  # exclusive
+    example: str  # a clock time in it, for "about what time in the morning?"
+
+
+PARTS_OF_DAY = {
+    "MO": PartOfDay("morning", 6, 12, "9 AM"),
+    "AF": PartOfDay("afternoon", 12, 17, "2 PM"),
+    "EV": PartOfDay("evening", 17, 21, "6 PM"),
+    "NI": PartOfDay("night", 21, 24, "9 PM"),
+}
+
+
+def parse_clock_time(value: str | None) -> time | PartOfDay | None:
+    """A clock time, a part of the day, or None for a missing or unreadable value."""
+    if not value:
+        return None
+    if value in PARTS_OF_DAY:
+        return PARTS_OF_DAY[value]
+    match = _CLOCK.match(value)
+    if not match:
+        return None
+    hour, minute = int(match[1]), int(match[2])
+    if hour > 23 or minute > 59:
+        return None
+    return time(hour, minute)
+
+
+def _safe_date(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def treatment_day(value: str | None, today: date) -> date | None:
+    """The day a past treatment took place, or None when the value is too vague.
+
+    Alexa resolves a bare weekday ("on Monday") to the coming one, but a
+    treatment is in the past: a day up to a week ahead is taken to mean the
+    same weekday before. The skill confirms the day aloud before saving.
+    """
+    if value == "PRESENT_REF":
+        return today
+    match = _DAY.match(value or "")
+    if not match:
+        return None
+    month, day_of_month = int(match[2]), int(match[3])
+    if match[1] == "XXXX":
+        this_year = _safe_date(today.year, month, day_of_month)
+        if this_year is not None and this_year <= today:
+            return this_year
+        return _safe_date(today.year - 1, month, day_of_month)
+    day = _safe_date(int(match[1]), month, day_of_month)
+    if day is not None and timedelta(0) < day - today <= timedelta(days=7):
+        return day - timedelta(days=7)
+    return day
+
+
+def _local_midnight(day: date, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=zone)
+
+
+def _days_named(value: str, today: date) -> tuple[str | None, date, date] | None:
+    """The days an AMAZON.DATE value names, [first, end), and a spoken name for
+    stretches longer than a day (a single day is named by the caller)."""
+    match = _DAY.match(value)
+    if match:
+        month, day_of_month = int(match[2]), int(match[3])
+        if match[1] == "XXXX":  # no year: the next such day to come
+            day = _safe_date(today.year, month, day_of_month)
+            if day is not None and day < today:
+                day = _safe_date(today.year + 1, month, day_of_month)
+        else:
+            day = _safe_date(int(match[1]), month, day_of_month)
+        return None if day is None else (None, day, day + timedelta(days=1))
+    match = _WEEK.match(value)
+    if match:
+        try:
+            monday = date.fromisocalendar(int(match[1]), int(match[2]), 1)
+        except ValueError:
+            return None
+        if match[3]:
+            saturday = monday + timedelta(days=5)
+            return ("that weekend", saturday, saturday + timedelta(days=2))
+        return ("that week", monday, monday + timedelta(days=7))
+    match = _MONTH.match(value)
+    if match and 1 <= int(match[2]) <= 12:
+        first = date(int(match[1]), int(match[2]), 1)
+        following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+        return ("that month", first, following)
+    return None
+
+
+def asked_period(
+    date_value: str | None, time_value: str | None, now: datetime, listener: Listener
+) -> Period | None:
+    """The time still to come that a question names, or None when it names none.
+
+    "on Saturday" is the whole of Saturday on the listener's calendar,
+    "tomorrow night" 9 PM to midnight, "at 6 PM" the next 6 PM to come.
+    """
+    local_now = now.astimezone(listener.zone)
+    today = local_now.date()
+    if date_value and date_value != "PRESENT_REF":
+        days = _days_named(date_value, today)
+        if days is None:
+            return None
+        stretch_name, first_day, end_day = days
+    elif time_value:
+        stretch_name, first_day, end_day = None, today, today + timedelta(days=1)
+    else:
+        return None
+    if stretch_name is not None:
+        return Period(
+            stretch_name,
+            _local_midnight(first_day, listener.zone),
+            _local_midnight(end_day, listener.zone),
+        )
+    day_name = spoken_day(first_day, today, listener.locale)
+    clock = parse_clock_time(time_value)
+    midnight = _local_midnight(first_day, listener.zone)
+    if clock is None:
+        return Period(day_name, midnight, _local_midnight(end_day, listener.zone))
+    if isinstance(clock, PartOfDay):
+        if first_day == today:
+            spoken = "tonight" if clock.name == "night" else f"this {clock.name}"
+        else:
+            spoken = f"{day_name} {clock.name}"
+        return Period(
+            spoken,
+            midnight + timedelta(hours=clock.first_hour),
+            midnight + timedelta(hours=clock.end_hour),
+        )
+    moment = datetime.combine(first_day, clock, tzinfo=listener.zone)
+    if not date_value and moment < local_now:
+        moment += timedelta(days=1)  # "at 6 PM" said at 8 PM means tomorrow's
+    return Period(f"at {spoken_instant(moment, now, listener)}", moment, moment)

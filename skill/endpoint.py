@@ -1,0 +1,125 @@
+"""POST /alexa: the skill endpoint, through flask-ask-sdk's SkillAdapter.
+
+Before anything reaches ask-sdk, the body must be a JSON object with the shape
+of an Alexa request; then our verifiers (signature, timestamp, skill id) run
+inside the adapter; then the skill dispatches. Every failure before dispatch
+is an HTTP 400 with a short reason; a fault inside dispatch is a spoken apology.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from flask import Blueprint, Flask, current_app, jsonify, request
+from werkzeug.exceptions import BadRequest
+
+from skill import oscrypto_fix
+
+oscrypto_fix.install()
+
+from ask_sdk_core.exceptions import AskSdkException  # noqa: E402
+from ask_sdk_core.skill import CustomSkill  # noqa: E402
+from ask_sdk_webservice_support.verifier import AbstractVerifier, VerificationException  # noqa: E402
+from cryptography.x509.verification import Store  # noqa: E402
+from flask_ask_sdk.skill_adapter import SkillAdapter  # noqa: E402
+
+from skill.verification import SignatureVerifier, SkillIdVerifier, TimestampVerifier  # noqa: E402
+
+log = logging.getLogger(__name__)
+
+MAX_REQUEST_BYTES = 256 * 1024  # Alexa's requests are a few KB; anything near this is not one
+ADAPTER_KEY = "aftercare_skill_adapter"
+
+
+class AftercareSkillAdapter(SkillAdapter):
+    """SkillAdapter whose 400s say why, and whose malformed requests are never 500s.
+
+    The stock dispatch answers every verification failure with the same text
+    and turns a request ask-sdk cannot deserialize into a 500.
+    """
+
+    def dispatch_request(self):
+        body = request.get_data().decode("utf-8")  # already checked to be UTF-8
+        try:
+            response = self._webservice_handler.verify_request_and_dispatch(
+                http_request_headers=request.headers, http_request_body=body
+            )
+        except VerificationException as failure:
+            raise BadRequest(description=str(failure)) from None
+        except AskSdkException as failure:
+            # The skill's own exception handler answers every fault in dispatch,
+            # so what reaches here is a request ask-sdk could not read.
+            log.warning("unreadable Alexa request: %s", type(failure).__name__)
+            raise BadRequest(description="not a valid Alexa request") from None
+        return jsonify(response)
+
+
+def build_verifiers(
+    *,
+    verify_signatures: bool,
+    skill_id: str | None,
+    trust_store: Callable[[], Store],
+    fetch_chain: Callable[[str], bytes],
+    clock: Callable[[], datetime],
+) -> list[AbstractVerifier]:
+    verifiers: list[AbstractVerifier] = []
+    if verify_signatures:
+        verifiers.append(SignatureVerifier(trust_store(), clock=clock, fetch_chain=fetch_chain))
+        verifiers.append(TimestampVerifier(clock=clock))
+    if skill_id:
+        verifiers.append(SkillIdVerifier(skill_id))
+    return verifiers
+
+
+def _shape_problem(body: bytes) -> str | None:
+    """Why the body cannot be an Alexa request, or None if it might be."""
+    if not body:
+        return "empty body"
+    try:
+        envelope = json.loads(body.decode("utf-8"))
+    except UnicodeDecodeError:
+        return "body is not UTF-8"
+    except json.JSONDecodeError:
+        return "body is not valid JSON"
+    if not isinstance(envelope, dict):
+        return "body is not a JSON object"
+    alexa_request = envelope.get("request")
+    if not isinstance(alexa_request, dict):
+        return "missing 'request' object"
+    if not isinstance(alexa_request.get("type"), str):
+        return "missing 'request.type'"
+    context = envelope.get("context")
+    if not isinstance(context, dict) or not isinstance(context.get("System"), dict):
+        return "missing 'context.System' object"
+    return None
+
+
+alexa = Blueprint("alexa", __name__)
+
+
+@alexa.post("/alexa")
+def skill_endpoint():
+    problem = _shape_problem(request.get_data())  # over MAX_CONTENT_LENGTH: 413 here
+    if problem:
+        log.warning("rejected request: %s", problem)
+        raise BadRequest(description=problem)
+    adapter: AftercareSkillAdapter = current_app.extensions[ADAPTER_KEY]
+    return adapter.dispatch_request()
+
+
+def init_app(app: Flask, skill: CustomSkill, verifiers: list[AbstractVerifier]) -> None:
+    # Our verifiers replace flask-ask-sdk's default ones, which cannot even be
+    # imported on OpenSSL 3.0.10+ without help and re-validate the chain per request.
+    app.config["ASK_SDK_VERIFY_SIGNATURE"] = False
+    app.config["ASK_SDK_VERIFY_TIMESTAMP"] = False
+    if app.config.get("MAX_CONTENT_LENGTH") is None:  # Flask's default is unlimited
+        app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
+    adapter = AftercareSkillAdapter(
+        skill=skill, skill_id=app.config["SKILL_ID"] or "local", verifiers=verifiers
+    )
+    adapter.init_app(app)
+    app.extensions[ADAPTER_KEY] = adapter
+    app.register_blueprint(alexa)

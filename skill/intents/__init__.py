@@ -1,0 +1,57 @@
+"""The skill object: every handler, in the order ask-sdk tries them."""
+
+from ask_sdk_core.skill import CustomSkill
+from ask_sdk_core.skill_builder import CustomSkillBuilder
+
+from skill.alexa_api import TimeoutApiClient
+
+from .activities import ActivityPermissionHandler, ActivityWaitHandler, AvoidNowHandler
+from .base import Services
+from .builtins import (
+    ApologyHandler,
+    FallbackHandler,
+    GoodbyeHandler,
+    HelpHandler,
+    OtherEventHandler,
+    SessionEndedHandler,
+    SkillDisabledHandler,
+    UnknownIntentHandler,
+)
+from .launch import LaunchHandler
+from .plan import FactHandler, NextSessionHandler, SessionCountHandler
+from .treatment import RecordTreatmentHandler
+
+# The Settings API must never hold up an answer for long.
+ALEXA_API_TIMEOUT_SECONDS = 1.0
+
+HANDLERS_WITH_SERVICES = (
+    LaunchHandler,
+    RecordTreatmentHandler,
+    ActivityPermissionHandler,
+    ActivityWaitHandler,
+    AvoidNowHandler,
+    NextSessionHandler,
+    SessionCountHandler,
+    FactHandler,
+    HelpHandler,
+    GoodbyeHandler,
+    FallbackHandler,
+    SkillDisabledHandler,
+)
+# Catch-alls go last.
+STATELESS_HANDLERS = (SessionEndedHandler, OtherEventHandler, UnknownIntentHandler)
+
+
+def handled_intents() -> set[str]:
+    """Every intent name some handler answers (the interaction model check uses it)."""
+    return {name for handler in HANDLERS_WITH_SERVICES for name in handler.intents}
+
+
+def build_skill(services: Services) -> CustomSkill:
+    builder = CustomSkillBuilder(api_client=TimeoutApiClient(ALEXA_API_TIMEOUT_SECONDS))
+    for handler in HANDLERS_WITH_SERVICES:
+        builder.add_request_handler(handler(services))
+    for handler in STATELESS_HANDLERS:
+        builder.add_request_handler(handler())
+    builder.add_exception_handler(ApologyHandler())
+    return builder.create()

@@ -1,0 +1,134 @@
+"""The real server (``aftercare serve``) over a real socket, with a stand-in
+Alexa Settings API on 127.0.0.1 that it trusts through REQUESTS_CA_BUNDLE."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.conftest import SKILL_ID
+
+REQUESTS = Path(__file__).parent / "requests"
+AFTERCARE = Path(sys.executable).with_name("aftercare")
+STARTUP_SECONDS = 30
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def serve(tmp_path, alexa_api):
+    """Starts ``aftercare serve`` with the given environment; yields its base URL."""
+    if not AFTERCARE.exists():
+        pytest.skip(f"the aftercare console script is not installed beside {sys.executable}")
+    processes = []
+
+    def start(**environment: str) -> str:
+        port = _free_port()
+        env = {
+            **os.environ,
+            "AFTERCARE_DATABASE_URL": f"sqlite:///{tmp_path / 'served.sqlite3'}",
+            "AFTERCARE_SKILL_ID": SKILL_ID,
+            "REQUESTS_CA_BUNDLE": alexa_api.ca_bundle_path,
+            **environment,
+        }
+        if "AFTERCARE_VERIFY_SIGNATURES" not in environment:
+            env.pop("AFTERCARE_VERIFY_SIGNATURES", None)  # the default is what is tested
+        process = subprocess.Popen(
+            [str(AFTERCARE), "serve", "--port", str(port)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        processes.append(process)
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                pytest.fail(f"aftercare serve exited early:\n{process.stdout.read()}")
+            try:
+                if requests.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    return base
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        pytest.fail("aftercare serve did not answer /healthz in time")
+
+    yield start
+    for process in processes:
+        process.terminate()
+        output, _ = process.communicate(timeout=10)
+        # Logs name request ids, never patient data or tokens.
+        assert "stand-in-token" not in output
+        assert "PATIENT-NEW" not in output
+
+
+def _envelope(name: str, api_endpoint: str) -> dict:
+    envelope = json.loads((REQUESTS / f"{name}.json").read_text("utf-8"))
+    envelope["context"]["System"]["apiEndpoint"] = api_endpoint
+    return envelope
+
+
+def _speech(response: requests.Response) -> str:
+    assert response.status_code == 200, response.text
+    ssml = response.json()["response"]["outputSpeech"]["ssml"]
+    return ssml.removeprefix("<speak>").removesuffix("</speak>")
+
+
+def test_a_patient_talks_to_the_served_skill(serve, alexa_api):
+    base = serve(AFTERCARE_VERIFY_SIGNATURES="0")
+
+    def post(name: str) -> requests.Response:
+        return requests.post(f"{base}/alexa", json=_envelope(name, alexa_api.url), timeout=10)
+
+    assert _speech(post("launch_new_patient")).endswith("When was your treatment?")
+    assert _speech(post("record_confirmed")).startswith("Got it, I've saved that. It's been 44 hours")
+
+    # PATIENT-NEW's device is in New York, per the stand-in Settings API.
+    question = _envelope("can_i_before_treatment_is_known", alexa_api.url)
+    answer = requests.post(f"{base}/alexa", json=question, timeout=10)
+    assert _speech(answer) == "Not yet. Makeup is fine from 2 PM today, in 4 hours."
+    settings_path = "/v2/devices/amzn1.ask.device.NEW-YORK/settings/System.timeZone"
+    assert settings_path in [r.path for r in alexa_api.requests]
+    assert all(r.authorization.startswith("Bearer ") for r in alexa_api.requests)
+
+
+def test_the_served_skill_answers_in_the_devices_time_zone(serve, alexa_api):
+    base = serve(AFTERCARE_VERIFY_SIGNATURES="0")
+    # Nothing recorded for this patient in this fresh database yet: record, then ask.
+    requests.post(f"{base}/alexa", json=_envelope("record_confirmed", alexa_api.url), timeout=10)
+    envelope = _envelope("can_i_before_treatment_is_known", alexa_api.url)
+    envelope["context"]["System"]["device"]["deviceId"] = "amzn1.ask.device.KOLKATA"
+    # Recorded in New York (2 PM on Wednesday, 19:00 UTC); heard in Kolkata at 8:30 PM on Friday.
+    answer = requests.post(f"{base}/alexa", json=envelope, timeout=10)
+    assert _speech(answer) == "Not yet. Makeup is fine from 12:30 AM tomorrow, in 4 hours."
+
+
+def test_by_default_the_served_endpoint_rejects_unsigned_requests(serve, alexa_api):
+    base = serve()  # AFTERCARE_VERIFY_SIGNATURES unset
+    response = requests.post(
+        f"{base}/alexa", json=_envelope("launch_new_patient", alexa_api.url), timeout=10
+    )
+    assert response.status_code == 400
+    assert "Traceback" not in response.text
+    assert response.json()["error"]
+
+
+def test_bad_input_over_the_socket_is_a_400_with_a_reason(serve):
+    base = serve(AFTERCARE_VERIFY_SIGNATURES="0")
+    response = requests.post(f"{base}/alexa", data=b"{not json", timeout=10)
+    assert response.status_code == 400
+    assert response.json() == {"error": "body is not valid JSON"}
+    too_big = requests.post(f"{base}/alexa", data=b"x" * (300 * 1024), timeout=10)
+    assert too_big.status_code == 413
