@@ -1,0 +1,118 @@
+"""What request verification adds to a whole request, measured in one run.
+
+    .venv/bin/python bench/bench_verification.py [--requests 2000]
+
+Three measurements of the same activity question, each the median of several
+rounds, on a warm chain cache:
+  baseline   the whole request through the app with verification off
+  verified   the whole request through the app with verification on
+  verifiers  the three verifiers alone (signature, timestamp, skill id)
+and the ratios that matter: verifiers / baseline, and verified / baseline.
+Goal: verification adds under 10% to a whole request. Timing only; never run
+as part of the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parents[1]))
+
+from ask_sdk_core.serialize import DefaultSerializer  # noqa: E402
+from ask_sdk_model import RequestEnvelope  # noqa: E402
+
+from skill.app import create_app  # noqa: E402
+from skill.endpoint import build_verifiers  # noqa: E402
+from tests import alexa_test_ca  # noqa: E402
+from tests.conftest import PATIENT_TREATMENTS, SKILL_ID  # noqa: E402
+
+ROUNDS = 7
+REQUEST = Path(__file__).parents[1] / "tests" / "requests" / "can_i_makeup_a_minute_before.json"
+
+
+def _signed_request() -> tuple[bytes, dict[str, str]]:
+    envelope = json.loads(REQUEST.read_text("utf-8"))
+    envelope["request"]["timestamp"] = alexa_test_ca.ISSUED_AT.strftime("%Y-%m-%dT%H:%M:%SZ")
+    # No API token: the device's zone is not fetched, so the network stays out of it.
+    envelope["context"]["System"].pop("apiAccessToken")
+    body = json.dumps(envelope).encode("utf-8")
+    return body, {"Content-Type": "application/json", **alexa_test_ca.sign_request(body)}
+
+
+def _app(directory: str, verify: bool):
+    app = create_app(
+        {
+            "DATABASE_URL": f"sqlite:///{directory}/bench-{verify}.sqlite3",
+            "SKILL_ID": SKILL_ID,
+            "VERIFY_SIGNATURES": verify,
+            "TRUST_STORE": alexa_test_ca.trust_store,
+            "FETCH_CERT_CHAIN": lambda url: alexa_test_ca.valid_identity().chain_pem,
+            "CLOCK": lambda: alexa_test_ca.ISSUED_AT,
+        }
+    )
+    store = app.extensions["aftercare_store"]
+    for user_id, treatments in PATIENT_TREATMENTS.items():
+        for treated_at in treatments:
+            store.record_treatment(user_id, treated_at, recorded_at=treated_at)
+    return app
+
+
+def _per_call_seconds(call, count: int) -> float:
+    call()  # warm caches: the chain, the device zone, the sheet
+    rounds = []
+    for _ in range(ROUNDS):
+        started = time.perf_counter()
+        for _ in range(count):
+            call()
+        rounds.append((time.perf_counter() - started) / count)
+    return statistics.median(rounds)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=2000, help="requests per round")
+    count = parser.parse_args().requests
+    body, headers = _signed_request()
+
+    with tempfile.TemporaryDirectory() as directory:
+        baseline_client = _app(directory, verify=False).test_client()
+        verified_client = _app(directory, verify=True).test_client()
+
+        def post(client):
+            response = client.post("/alexa", data=body, headers=headers)
+            assert response.status_code == 200, response.get_data(as_text=True)
+
+        baseline = _per_call_seconds(lambda: post(baseline_client), count)
+        verified = _per_call_seconds(lambda: post(verified_client), count)
+
+    verifiers = build_verifiers(
+        verify_signatures=True,
+        skill_id=SKILL_ID,
+        trust_store=alexa_test_ca.trust_store,
+        fetch_chain=lambda url: alexa_test_ca.valid_identity().chain_pem,
+        clock=lambda: alexa_test_ca.ISSUED_AT,
+    )
+    text = body.decode("utf-8")
+    envelope = DefaultSerializer().deserialize(payload=text, obj_type=RequestEnvelope)
+
+    def verify_only():
+        for verifier in verifiers:
+            verifier.verify(headers, text, envelope)
+
+    verification = _per_call_seconds(verify_only, count)
+
+    print(f"baseline  whole request, verification off: {baseline * 1e6:8.1f} µs")
+    print(f"verified  whole request, verification on:  {verified * 1e6:8.1f} µs")
+    print(f"verifiers alone, warm chain cache:          {verification * 1e6:8.1f} µs")
+    print(f"ratio verifiers / baseline: {verification / baseline:.3f}  (goal < 0.10)")
+    print(f"ratio verified / baseline:  {verified / baseline:.3f}  (goal < 1.10)")
+
+
+if __name__ == "__main__":
+    main()
