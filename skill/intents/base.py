@@ -128,6 +128,8 @@ ASK_TREATMENT_AGAIN = "When was your treatment? For example, yesterday at 2 PM."
 
 
 def ask_for_treatment(handler_input: HandlerInput) -> Response:
-    """Nothing can be timed before the treatment is known: ask for it."""
+    """Nothing can be timed before the treatment is known: ask for it, and once
+    it is saved keep the conversation open for the question she came with."""
+    handler_input.attributes_manager.session_attributes[IN_CONVERSATION] = True
     speech = Speech("I don't know when your treatment was yet.")
     return ask(handler_input, speech, ASK_TREATMENT_AGAIN, then=ASK_TREATMENT_AGAIN)

@@ -3,6 +3,7 @@
 import logging
 
 from ask_sdk_core.dispatch_components import AbstractExceptionHandler, AbstractRequestHandler
+from ask_sdk_runtime.exceptions import DispatchException
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_request_type, request_util
 from ask_sdk_model import Response
@@ -101,7 +102,10 @@ class ApologyHandler(AbstractExceptionHandler):
 
     def handle(self, handler_input: HandlerInput, exception: Exception) -> Response:
         request = handler_input.request_envelope.request
-        log.error(
+        # No handler for a request type is the sender's oddity; anything else is ours.
+        level = logging.WARNING if isinstance(exception, DispatchException) else logging.ERROR
+        log.log(
+            level,
             "request %s (%s) failed: %s",
             getattr(request, "request_id", None),
             getattr(request, "object_type", None),

@@ -32,4 +32,6 @@ class LaunchHandler(IntentHandler):
         if turn.aftercare is None:
             return ask(handler_input, WELCOME, ASK_TREATMENT_AGAIN, then=ASK_TREATMENT)
         status = answer_status(turn.aftercare, turn.listener)
-        return ask(handler_input, status, f"{EXAMPLES} {WHAT_ELSE}", then="What would you like to know?")
+        # Once the aftercare is over, the status itself asks about a new treatment.
+        question = None if turn.aftercare.is_over else "What would you like to know?"
+        return ask(handler_input, status, f"{EXAMPLES} {WHAT_ELSE}", then=question)
