@@ -12,19 +12,23 @@ from werkzeug.exceptions import HTTPException
 from skill import config as settings
 from skill import endpoint, store
 from skill.aftercare import default_sheet
-from skill.alexa_api import DeviceTimeZones
+from skill.alexa_api import DeviceTimeZones, TimeoutApiClient
 from skill.intents import Services, build_skill
 from skill.verification import default_trust_store, fetch_certificate_chain, utc_now
 
 log = logging.getLogger(__name__)
 
+# The Settings API must never hold up an answer for long.
+ALEXA_API_TIMEOUT_SECONDS = 1.0
+
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """The service. ``config`` overrides what the AFTERCARE_* variables say.
 
-    Tests may also pass CLOCK (the verifiers' and the fallback clock),
-    TRUST_STORE (a zero-argument callable returning a cryptography Store) and
-    FETCH_CERT_CHAIN (url -> PEM bytes).
+    Tests and tools may also pass CLOCK (the verifiers' and the fallback
+    clock), TRUST_STORE (a zero-argument callable returning a cryptography
+    Store), FETCH_CERT_CHAIN (url -> PEM bytes) and ALEXA_API_CLIENT (an
+    ask-sdk ApiClient that answers Alexa's APIs, such as a stand-in).
     """
     app = Flask(__name__, instance_relative_config=True)
     app.config.update(settings.from_environment(os.environ, app.instance_path))
@@ -53,7 +57,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         fetch_chain=app.config.get("FETCH_CERT_CHAIN", fetch_certificate_chain),
         clock=clock,
     )
-    endpoint.init_app(app, build_skill(services), verifiers)
+    api_client = app.config.get("ALEXA_API_CLIENT") or TimeoutApiClient(ALEXA_API_TIMEOUT_SECONDS)
+    endpoint.init_app(app, build_skill(services, api_client), verifiers)
 
     @app.get("/healthz")
     def healthz():

@@ -4,74 +4,11 @@ Alexa Settings API on 127.0.0.1 that it trusts through REQUESTS_CA_BUNDLE."""
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
-import pytest
 import requests
 
-from tests.conftest import SKILL_ID
-
 REQUESTS = Path(__file__).parent / "requests"
-AFTERCARE = Path(sys.executable).with_name("aftercare")
-STARTUP_SECONDS = 30
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def serve(tmp_path, alexa_api):
-    """Starts ``aftercare serve`` with the given environment; yields its base URL."""
-    if not AFTERCARE.exists():
-        pytest.skip(f"the aftercare console script is not installed beside {sys.executable}")
-    processes = []
-
-    def start(**environment: str) -> str:
-        port = _free_port()
-        env = {
-            **os.environ,
-            "AFTERCARE_DATABASE_URL": f"sqlite:///{tmp_path / 'served.sqlite3'}",
-            "AFTERCARE_SKILL_ID": SKILL_ID,
-            "REQUESTS_CA_BUNDLE": alexa_api.ca_bundle_path,
-            **environment,
-        }
-        if "AFTERCARE_VERIFY_SIGNATURES" not in environment:
-            env.pop("AFTERCARE_VERIFY_SIGNATURES", None)  # the default is what is tested
-        process = subprocess.Popen(
-            [str(AFTERCARE), "serve", "--port", str(port)],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        processes.append(process)
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                pytest.fail(f"aftercare serve exited early:\n{process.stdout.read()}")
-            try:
-                if requests.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    return base
-            except requests.ConnectionError:
-                time.sleep(0.1)
-        pytest.fail("aftercare serve did not answer /healthz in time")
-
-    yield start
-    for process in processes:
-        process.terminate()
-        output, _ = process.communicate(timeout=10)
-        # Logs name request ids, never patient data or tokens.
-        assert "stand-in-token" not in output
-        assert "PATIENT-NEW" not in output
 
 
 def _envelope(name: str, api_endpoint: str) -> dict:

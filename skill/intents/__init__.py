@@ -2,8 +2,7 @@
 
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import CustomSkillBuilder
-
-from skill.alexa_api import TimeoutApiClient
+from ask_sdk_model.services import ApiClient
 
 from .activities import ActivityPermissionHandler, ActivityWaitHandler, AvoidNowHandler
 from .base import Services
@@ -20,9 +19,6 @@ from .builtins import (
 from .launch import LaunchHandler
 from .plan import FactHandler, NextSessionHandler, SessionCountHandler
 from .treatment import RecordTreatmentHandler
-
-# The Settings API must never hold up an answer for long.
-ALEXA_API_TIMEOUT_SECONDS = 1.0
 
 HANDLERS_WITH_SERVICES = (
     LaunchHandler,
@@ -47,8 +43,9 @@ def handled_intents() -> set[str]:
     return {name for handler in HANDLERS_WITH_SERVICES for name in handler.intents}
 
 
-def build_skill(services: Services) -> CustomSkill:
-    builder = CustomSkillBuilder(api_client=TimeoutApiClient(ALEXA_API_TIMEOUT_SECONDS))
+def build_skill(services: Services, api_client: ApiClient) -> CustomSkill:
+    """The skill; ``api_client`` carries its calls to Alexa's APIs (the Settings API)."""
+    builder = CustomSkillBuilder(api_client=api_client)
     for handler in HANDLERS_WITH_SERVICES:
         builder.add_request_handler(handler(services))
     for handler in STATELESS_HANDLERS:

@@ -1,0 +1,350 @@
+"""Replaying Alexa requests: the same answer every time, without Amazon.
+
+A replay file is one of:
+
+- one request envelope, as Alexa sends it (copied from the developer console's
+  test tab, say); its expectation, if any, is ``NAME.expected.json`` beside it;
+- a JSON list of envelopes: a conversation, one session; its expectations are
+  a list in ``NAME.expected.json``;
+- a test case: ``{"description": …, "given": {"treatments": {userId: [ISO
+  instant, …]}, "timezone": IANA zone}, "turns": [{"request": envelope,
+  "expect": expectation}, …]}``. ``given`` is optional: the treatments the
+  store already holds, and the zone the stand-in Settings API reports.
+
+An expectation is ``{"speech": "exact text"}``, ``{"speechPattern": "regex"}``
+(matched in full), optionally with ``"shouldEndSession": true|false``; or a
+whole response envelope, whose speech must match exactly.
+
+In a conversation each turn after the first continues the first one's session,
+with the attributes the skill returned, as Alexa does.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from html import unescape
+from pathlib import Path
+from typing import Any, Protocol
+
+import requests
+from ask_sdk_model.services import ApiClient, ApiClientRequest, ApiClientResponse
+
+from skill.app import create_app
+from skill.store import get_store
+
+EXPECTED_SUFFIX = ".expected.json"
+TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+
+
+class ReplayError(Exception):
+    """A replay file or a response that cannot be used; the message says why."""
+
+
+class FixedTimeZoneApi(ApiClient):
+    """An in-process stand-in for Alexa's Settings API: every device is in ``zone``."""
+
+    def __init__(self, zone: str) -> None:
+        self.zone = zone
+
+    def invoke(self, request: ApiClientRequest) -> ApiClientResponse:
+        if request.method == "GET" and request.url.endswith("/settings/System.timeZone"):
+            return ApiClientResponse(status_code=200, body=json.dumps(self.zone), headers=[])
+        return ApiClientResponse(
+            status_code=404, body=json.dumps({"message": "not stood in for"}), headers=[]
+        )
+
+
+@dataclass(frozen=True)
+class Expectation:
+    speech: str | None = None
+    speech_pattern: str | None = None
+    should_end_session: bool | None = None
+
+    @classmethod
+    def parse(cls, raw: Any, where: str) -> Expectation:
+        if not isinstance(raw, dict):
+            raise ReplayError(f"{where}: an expectation must be a JSON object")
+        if "response" in raw:  # a whole recorded response
+            return cls(speech=spoken_text(raw))
+        known = {"speech", "speechPattern", "shouldEndSession"}
+        if not raw.keys() & known or raw.keys() - known:
+            raise ReplayError(f"{where}: expected 'speech', 'speechPattern' or 'shouldEndSession'")
+        pattern = raw.get("speechPattern")
+        if pattern is not None:
+            try:
+                re.compile(pattern)
+            except re.error as error:
+                raise ReplayError(f"{where}: speechPattern is not a regular expression: {error}")
+        return cls(raw.get("speech"), pattern, raw.get("shouldEndSession"))
+
+    def mismatches(self, response: dict) -> list[str]:
+        """What differs, each as a short diff; empty when the response meets it."""
+        said = spoken_text(response)
+        problems = []
+        if self.speech is not None and said != self.speech:
+            problems.append(f"- expected: {self.speech}\n+ heard:    {said}")
+        if self.speech_pattern is not None and not re.fullmatch(self.speech_pattern, said):
+            problems.append(f"- expected pattern: {self.speech_pattern}\n+ heard:            {said}")
+        ends = response.get("response", {}).get("shouldEndSession")
+        if self.should_end_session is not None and ends != self.should_end_session:
+            problems.append(f"- expected shouldEndSession: {self.should_end_session}\n+ got: {ends}")
+        return problems
+
+
+@dataclass
+class Turn:
+    request: dict
+    expect: Expectation | None = None
+
+
+@dataclass
+class Case:
+    name: str
+    turns: list[Turn]
+    treatments: dict[str, list[datetime]] = field(default_factory=dict)
+    timezone: str | None = None
+
+
+def spoken_text(response: dict) -> str:
+    """What the listener hears, as plain text."""
+    speech = (response.get("response") or {}).get("outputSpeech") or {}
+    if speech.get("type") == "PlainText":
+        return speech.get("text", "")
+    ssml = speech.get("ssml", "")
+    return unescape(re.sub(r"<[^>]+>", "", ssml))
+
+
+def replay_files(paths: list[Path]) -> Iterator[Path]:
+    """The replay files named, directories searched in name order."""
+    for path in paths:
+        if path.is_dir():
+            yield from sorted(
+                p for p in path.rglob("*.json") if not p.name.endswith(EXPECTED_SUFFIX)
+            )
+        elif path.exists():
+            yield path
+        else:
+            raise ReplayError(f"{path}: no such file or directory")
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ReplayError(f"{path}: not readable JSON ({error})") from None
+
+
+def _envelope(raw: Any, where: str) -> dict:
+    if not isinstance(raw, dict) or not isinstance(raw.get("request"), dict):
+        raise ReplayError(f"{where}: not an Alexa request envelope (no 'request' object)")
+    return raw
+
+
+def load_case(path: Path) -> Case:
+    raw = _read_json(path)
+    expected_path = path.with_name(path.name.removesuffix(".json") + EXPECTED_SUFFIX)
+    expected = _read_json(expected_path) if expected_path.exists() else None
+    name = str(path)
+    if isinstance(raw, dict) and "turns" in raw:
+        return _test_case(raw, name)
+    if isinstance(raw, list):
+        if expected is not None and (not isinstance(expected, list) or len(expected) != len(raw)):
+            raise ReplayError(f"{expected_path}: needs a list with one expectation per request")
+        expectations = expected or [None] * len(raw)
+        turns = [
+            Turn(_envelope(r, f"{name}[{i}]"), e and Expectation.parse(e, f"{expected_path}[{i}]"))
+            for i, (r, e) in enumerate(zip(raw, expectations))
+        ]
+        return Case(name, turns)
+    expectation = expected and Expectation.parse(expected, str(expected_path))
+    return Case(name, [Turn(_envelope(raw, name), expectation)])
+
+
+def _test_case(raw: dict, name: str) -> Case:
+    turns_raw = raw["turns"]
+    if not isinstance(turns_raw, list) or not turns_raw:
+        raise ReplayError(f"{name}: 'turns' must be a non-empty list")
+    turns = []
+    for i, turn in enumerate(turns_raw):
+        where = f"{name} turn {i + 1}"
+        if not isinstance(turn, dict):
+            raise ReplayError(f"{where}: must be an object with 'request' and 'expect'")
+        expect = turn.get("expect")
+        turns.append(
+            Turn(_envelope(turn.get("request"), where), expect and Expectation.parse(expect, where))
+        )
+    given = raw.get("given", {})
+    if not isinstance(given, dict) or not isinstance(given.get("timezone", ""), str):
+        raise ReplayError(f"{name}: 'given' is an object; given.timezone an IANA zone name")
+    try:
+        treatments = {
+            user: [_aware(datetime.fromisoformat(instant)) for instant in instants]
+            for user, instants in given.get("treatments", {}).items()
+        }
+    except (AttributeError, TypeError, ValueError):
+        raise ReplayError(f"{name}: given.treatments maps user ids to lists of ISO instants") from None
+    return Case(name, turns, treatments, given.get("timezone"))
+
+
+def _aware(instant: datetime) -> datetime:
+    if instant.tzinfo is None:
+        raise ValueError("an instant needs its offset")
+    return instant.astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class Overrides:
+    """What the tester changes in every request: the time, the user, the device."""
+
+    at: datetime | None = None
+    user_id: str | None = None
+    device_id: str | None = None
+
+
+def _timestamp(envelope: dict) -> datetime | None:
+    try:
+        return datetime.fromisoformat(envelope["request"]["timestamp"]).astimezone(UTC)
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def prepare_turns(turns: list[Turn], overrides: Overrides) -> list[dict]:
+    """The envelopes as they will be sent: overrides applied, timestamps moved
+    together (a conversation keeps its pace), each later turn in the first one's session."""
+    envelopes = [copy.deepcopy(turn.request) for turn in turns]
+    first_stamp = _timestamp(envelopes[0])
+    for envelope in envelopes:
+        request = envelope["request"]
+        stamp = _timestamp(envelope)
+        if overrides.at is not None:
+            moved = overrides.at if stamp is None or first_stamp is None else overrides.at + (stamp - first_stamp)
+            request["timestamp"] = moved.strftime(TIMESTAMP_FORMAT)
+        system = envelope.get("context", {}).get("System", {})
+        if overrides.user_id is not None:
+            for holder in (envelope.get("session"), system):
+                if isinstance(holder, dict):
+                    holder.setdefault("user", {})["userId"] = overrides.user_id
+        if overrides.device_id is not None and isinstance(system, dict):
+            system.setdefault("device", {})["deviceId"] = overrides.device_id
+    return envelopes
+
+
+class Transport(Protocol):
+    def send(self, envelope: dict) -> dict: ...
+
+
+class InProcess:
+    """The skill the server runs, in this process, on a database of its own."""
+
+    def __init__(self, database_url: str, timezone: str | None, treatments: dict[str, list[datetime]]):
+        config: dict[str, Any] = {
+            "DATABASE_URL": database_url,
+            "VERIFY_SIGNATURES": False,  # replayed requests carry stale or no signatures
+            "SKILL_ID": None,
+        }
+        if timezone:
+            config["DEFAULT_TIMEZONE"] = timezone
+            config["ALEXA_API_CLIENT"] = FixedTimeZoneApi(timezone)
+        self.app = create_app(config)
+        self.store = get_store(self.app)
+        for user_id, instants in treatments.items():
+            for instant in instants:
+                self.store.record_treatment(user_id, instant, recorded_at=instant)
+        self.client = self.app.test_client()
+
+    def send(self, envelope: dict) -> dict:
+        response = self.client.post("/alexa", json=envelope)
+        return _response_json(response.status_code, response.get_json(silent=True))
+
+    def close(self) -> None:
+        self.store.dispose()
+
+
+class OverHttp:
+    """A running server, over HTTP(S); its signature checks must be off."""
+
+    def __init__(self, url: str, timeout_seconds: float = 10.0):
+        self.url = url
+        self.timeout_seconds = timeout_seconds
+
+    def send(self, envelope: dict) -> dict:
+        try:
+            response = requests.post(self.url, json=envelope, timeout=self.timeout_seconds)
+        except requests.RequestException as error:
+            raise ReplayError(f"{self.url}: {type(error).__name__}") from None
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        return _response_json(response.status_code, body)
+
+    def close(self) -> None:
+        pass
+
+
+def _response_json(status: int, body: Any) -> dict:
+    if status != 200 or not isinstance(body, dict):
+        reason = body.get("error") if isinstance(body, dict) else None
+        raise ReplayError(f"HTTP {status}" + (f": {reason}" if reason else ""))
+    return body
+
+
+def converse(transport: Transport, envelopes: list[dict]) -> Iterator[dict]:
+    """Sends the turns in order, carrying the session forward; yields each response."""
+    session = None
+    for envelope in envelopes:
+        if session is not None and isinstance(envelope.get("session"), dict):
+            envelope["session"]["new"] = False
+            envelope["session"]["sessionId"] = session["sessionId"]
+            envelope["session"]["attributes"] = session["attributes"]
+        response = transport.send(envelope)
+        if isinstance(envelope.get("session"), dict):
+            session = {
+                "sessionId": envelope["session"].get("sessionId"),
+                "attributes": response.get("sessionAttributes") or {},
+            }
+        yield response
+
+
+@dataclass
+class TurnResult:
+    request: dict
+    response: dict
+    mismatches: list[str]
+
+
+def replay_case(
+    case: Case,
+    overrides: Overrides,
+    *,
+    url: str | None = None,
+    database_url: str | None = None,
+    timezone: str | None = None,
+) -> Iterator[TurnResult]:
+    """Replays one file's turns, each file on a fresh database unless one is named.
+
+    ``timezone`` (the tester's --timezone) wins over the case's own given zone.
+    """
+    envelopes = prepare_turns(case.turns, overrides)
+    timezone = timezone or case.timezone
+    with tempfile.TemporaryDirectory(prefix="aftercare-replay-") as scratch:
+        if url is not None:
+            if case.treatments:
+                raise ReplayError(f"{case.name}: 'given' treatments need an in-process replay, not --url")
+            transport: InProcess | OverHttp = OverHttp(url)
+        else:
+            transport = InProcess(
+                database_url or f"sqlite:///{scratch}/replay.sqlite3", timezone, case.treatments
+            )
+        try:
+            for turn, envelope, response in zip(case.turns, envelopes, converse(transport, envelopes)):
+                mismatches = turn.expect.mismatches(response) if turn.expect else []
+                yield TurnResult(envelope, response, mismatches)
+        finally:
+            transport.close()
