@@ -12,6 +12,7 @@ import waitress
 
 from skill.app import create_app
 from skill.config import ConfigError
+from skill.model_check import model_group
 from skill.replay import (
     Overrides,
     ReplayError,
@@ -48,6 +49,9 @@ def main() -> None:
 def serve(host: str, port: int, threads: int) -> None:
     """Serve the skill with waitress, a production WSGI server."""
     waitress.serve(_app(), host=host, port=port, threads=threads, ident="aftercare")
+
+
+main.add_command(model_group)
 
 
 @main.group()
