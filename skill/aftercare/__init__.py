@@ -28,6 +28,7 @@ from .phrasing import (
     spoken_elapsed,
     spoken_instant,
     spoken_wait,
+    timeline_card,
 )
 from .sheet import Fact, PatientSheet, Rule, RuleKind, SheetError, default_sheet, load_sheet
 
@@ -59,4 +60,5 @@ __all__ = [
     "spoken_elapsed",
     "spoken_instant",
     "spoken_wait",
+    "timeline_card",
 ]

@@ -232,21 +232,58 @@ def answer_overview(care: Aftercare, listener: Listener) -> Speech:
         for v in map(care.check, care.sheet.rules.values())
         if v.rule.kind is RuleKind.START
     ]
+    card = timeline_card(care, listener)
     if not restrictions:
-        return Speech(" ".join(["Nothing on your aftercare sheet is off-limits now.", *reminders]))
+        text = " ".join(["Nothing on your aftercare sheet is off-limits now.", *reminders])
+        return Speech(text, card=card)
     locale = _babel_locale(listener.locale)
-    by_lift_time: dict[datetime, list[str]] = {}
-    for verdict in restrictions:
-        by_lift_time.setdefault(verdict.allowed_from, []).append(verdict.rule.subject)
     parts = [
         f"{format_list(subjects, locale=locale)} until {spoken_instant(lifts, care.now, listener)}"
-        for lifts, subjects in by_lift_time.items()
+        for lifts, subjects in _subjects_by_instant(restrictions).items()
     ]
     text = f"Still to avoid: {'; '.join(parts)}."
-    return Speech(
-        " ".join([text, *reminders]),
-        card=_card(*(f"{v.rule.subject}: {v.rule.sheet}" for v in restrictions)),
+    return Speech(" ".join([text, *reminders]), card=card)
+
+
+def _subjects_by_instant(verdicts: list[Verdict]) -> dict[datetime, list[str]]:
+    """What lifts or starts together, in the verdicts' order."""
+    grouped: dict[datetime, list[str]] = {}
+    for verdict in verdicts:
+        grouped.setdefault(verdict.allowed_from, []).append(verdict.rule.subject)
+    return grouped
+
+
+def _written_instant(instant: datetime, listener: Listener) -> str:
+    """An instant for reading later, so not relative to today: "Saturday, November 28, 3 PM"."""
+    local = _round_up_to_minute(instant.astimezone(listener.zone))
+    locale = _babel_locale(listener.locale)
+    return f"{_weekday_and_date(local.date(), locale)}, {_clock_time(local, locale)}"
+
+
+def timeline_card(care: Aftercare, listener: Listener) -> str:
+    """The whole aftercare timeline, for the card in the Alexa app."""
+    timed = sorted(
+        (care.check(rule) for rule in care.sheet.rules.values() if rule.wait),
+        key=lambda verdict: verdict.allowed_from,
     )
+    locale = _babel_locale(listener.locale)
+    window = care.next_session
+    lines = [f"Treatment: {_written_instant(care.treated_at, listener)}"]
+    lines += [
+        f"{_capitalised(format_list(subjects, locale=locale))}: from {_written_instant(instant, listener)}"
+        for instant, subjects in _subjects_by_instant(timed).items()
+    ]
+    opens, closes = (_weekday_and_date(_local_day(i, listener), locale) for i in (window.opens, window.closes))
+    lines.append(f"Next session: between {opens} and {closes}")
+    return "\n".join(lines)
+
+
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _local_day(instant: datetime, listener: Listener) -> date:
+    return instant.astimezone(listener.zone).date()
 
 
 def answer_status(care: Aftercare, listener: Listener) -> Speech:
@@ -266,9 +303,7 @@ def answer_next_session(care: Aftercare, listener: Listener) -> Speech:
     plan = care.sheet.sessions
     weeks = f"{plan.min_gap.days // 7} to {plan.max_gap.days // 7} weeks"
     locale = _babel_locale(listener.locale)
-    today = care.now.astimezone(listener.zone).date()
-    opens = window.opens.astimezone(listener.zone).date()
-    closes = window.closes.astimezone(listener.zone).date()
+    today, opens, closes = (_local_day(i, listener) for i in (care.now, window.opens, window.closes))
     if care.now < window.opens:
         text = (
             f"Your next session should be {weeks} after this one: "

@@ -249,6 +249,35 @@ def test_overview_groups_restrictions_lifting_together_soonest_first():
     )
 
 
+@pytest.mark.parametrize(
+    ("locale", "card"),
+    [
+        (
+            "en-US",
+            "Treatment: Thursday, November 26, 3 PM\n"
+            "Sunblock: from Friday, November 27, 3 PM\n"
+            "Makeup: from Saturday, November 28, 3 PM\n"
+            "Swimming pools, saunas, and intense workouts: from Sunday, November 29, 3 PM\n"
+            "Sun tanning: from Thursday, December 3, 3 PM\n"
+            "Next session: between Thursday, December 24 and Thursday, January 7",
+        ),
+        (
+            "en-GB",
+            "Treatment: Thursday, 26 November, 3 pm\n"
+            "Sunblock: from Friday, 27 November, 3 pm\n"
+            "Makeup: from Saturday, 28 November, 3 pm\n"
+            "Swimming pools, saunas and intense workouts: from Sunday, 29 November, 3 pm\n"
+            "Sun tanning: from Thursday, 3 December, 3 pm\n"
+            "Next session: between Thursday, 24 December and Thursday, 7 January",
+        ),
+    ],
+)
+def test_the_overview_card_is_the_whole_timeline_in_dates_to_read_later(locale, card):
+    care = care_since(THURSDAY_3PM)
+    assert answer_overview(care, Listener(NEW_YORK, locale)).card == card
+    assert answer_status(care, Listener(NEW_YORK, locale)).card == card
+
+
 def test_overview_once_every_window_has_lifted():
     care = care_since(at(18, 15))
     assert answer_overview(care, US).text == (
