@@ -24,6 +24,7 @@ _DAY = re.compile(r"^(\d{4}|XXXX)-(\d{2})-(\d{2})$")
 _WEEK = re.compile(r"^(\d{4})-W(\d{1,2})(-WE)?$")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _CLOCK = re.compile(r"^(\d{2}):(\d{2})$")
+_YEAR_DEFAULTED_AHEAD = timedelta(days=183)
 
 @dataclass(frozen=True)
 class PartOfDay:
@@ -68,9 +69,11 @@ def _safe_date(year: int, month: int, day: int) -> date | None:
 def treatment_day(value: str | None, today: date) -> date | None:
     """The day a past treatment took place, or None when the value is too vague.
 
-    Alexa resolves a bare weekday ("on Monday") to the coming one, but a
-    treatment is in the past: a day up to a week ahead is taken to mean the
-    same weekday before. The skill confirms the day aloud before saving.
+    Alexa resolves a bare weekday ("on Monday") to the coming one, and a day
+    said without a year to the next one to come, but a treatment is in the
+    past: a day up to a week ahead is taken to mean the same weekday before,
+    and a day more than half a year ahead the same day a year earlier. The
+    skill confirms the day aloud before saving.
     """
     if value == "PRESENT_REF":
         return today
@@ -84,8 +87,13 @@ def treatment_day(value: str | None, today: date) -> date | None:
             return this_year
         return _safe_date(today.year - 1, month, day_of_month)
     day = _safe_date(int(match[1]), month, day_of_month)
-    if day is not None and timedelta(0) < day - today <= timedelta(days=7):
+    if day is None or day <= today:
+        return day
+    if day - today <= timedelta(days=7):
         return day - timedelta(days=7)
+    if day - today > _YEAR_DEFAULTED_AHEAD:
+        # "November 25th" with no year: Alexa picks the next one to come.
+        return _safe_date(day.year - 1, month, day_of_month)
     return day
 
 

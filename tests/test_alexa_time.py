@@ -43,6 +43,9 @@ def test_parse_clock_time(value, expected):
         ("2026-12-04", date(2026, 11, 27)),
         # more than a week ahead is not a weekday slip; the caller asks again
         ("2026-12-05", date(2026, 12, 5)),
+        # "November 25th" said without a year, resolved by Alexa to the next one
+        ("2027-11-25", date(2026, 11, 25)),
+        ("2027-02-29", None),
         ("XXXX-11-25", date(2026, 11, 25)),
         ("XXXX-12-25", date(2025, 12, 25)),
         ("XXXX-02-29", None),  # no such day this year or last: ask again

@@ -24,6 +24,7 @@ from .sheet import PatientSheet, Rule, RuleKind
 
 _ONE_MINUTE = timedelta(minutes=1)
 _WEEK_DAYS = 7
+_HALF_A_YEAR_DAYS = 183  # further off, a date is named with its year
 
 
 @dataclass(frozen=True)
@@ -73,8 +74,9 @@ def _weekday(day: date, locale: Locale) -> str:
     return format_date(day, "EEEE", locale=locale)
 
 
-def _weekday_and_date(day: date, locale: Locale) -> str:
-    return f"{_weekday(day, locale)}, {_plain_spaces(format_skeleton('MMMMd', day, locale=locale))}"
+def _weekday_and_date(day: date, locale: Locale, with_year: bool = False) -> str:
+    skeleton = "yMMMMd" if with_year else "MMMMd"
+    return f"{_weekday(day, locale)}, {_plain_spaces(format_skeleton(skeleton, day, locale=locale))}"
 
 
 def spoken_day(day: date, today: date, locale: str) -> str:
@@ -89,7 +91,7 @@ def spoken_day(day: date, today: date, locale: str) -> str:
         return "yesterday"
     if abs(offset) < _WEEK_DAYS:
         return f"on {_weekday(day, babel_locale)}"
-    return f"on {_weekday_and_date(day, babel_locale)}"
+    return f"on {_weekday_and_date(day, babel_locale, with_year=abs(offset) > _HALF_A_YEAR_DAYS)}"
 
 
 def spoken_instant(instant: datetime, now: datetime, listener: Listener) -> str:

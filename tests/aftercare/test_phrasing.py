@@ -51,6 +51,7 @@ def at(day, hour, minute=0, zone=NEW_YORK):
         (datetime(2026, 12, 4, 10, 0, tzinfo=NEW_YORK), "10 AM on Friday, December 4"),
         (datetime(2026, 12, 7, 10, 0, tzinfo=NEW_YORK), "10 AM on Monday, December 7"),
         (at(26, 15), "3 PM yesterday"),
+        (datetime(2025, 11, 25, 14, 0, tzinfo=NEW_YORK), "2 PM on Tuesday, November 25, 2025"),
         (at(27, 0), "midnight last night"),
         (at(24, 15), "3 PM on Tuesday"),
         # seconds round up, so we never name a time before the instant
