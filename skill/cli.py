@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -13,6 +12,7 @@ import waitress
 from skill.app import create_app
 from skill.config import ConfigError
 from skill.model_check import model_group
+from skill.say import iso_instant, say
 from skill.replay import (
     Overrides,
     ReplayError,
@@ -52,6 +52,7 @@ def serve(host: str, port: int, threads: int) -> None:
 
 
 main.add_command(model_group)
+main.add_command(say)
 
 
 @main.group()
@@ -67,18 +68,6 @@ def db_upgrade() -> None:
     click.echo("The database is at the latest revision.")
 
 
-def _instant(_context, _parameter, value: str | None) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        instant = datetime.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter("give an ISO instant such as 2026-11-28T15:00:00Z") from None
-    if instant.tzinfo is None:
-        raise click.BadParameter("give a time zone too, such as Z or -05:00")
-    return instant.astimezone(UTC)
-
-
 def _label(envelope: dict) -> str:
     request = envelope["request"]
     return (request.get("intent") or {}).get("name") or request.get("type", "?")
@@ -87,7 +76,7 @@ def _label(envelope: dict) -> str:
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print each whole response as JSON, one per line.")
-@click.option("--at", callback=_instant, help="Pretend the (first) request was sent at this ISO instant.")
+@click.option("--at", callback=iso_instant, help="Pretend the (first) request was sent at this ISO instant.")
 @click.option("--timezone", help="Answer the Settings API in process: every device is in this IANA zone.")
 @click.option("--user", "user_id", help="Send every request as this Alexa userId.")
 @click.option("--device", "device_id", help="Send every request from this deviceId.")

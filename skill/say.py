@@ -1,0 +1,186 @@
+"""``aftercare say``: type what a patient would say, hear what the skill answers.
+
+The utterance becomes the request Alexa would send (``skill.utterances``), which
+goes to the skill in process (or to a running server with --url), and the
+answer is printed as Alexa would speak it. No Amazon account needed.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import tempfile
+import uuid
+from contextlib import ExitStack
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import click
+
+from skill.replay import InProcess, OverHttp, ReplayError, Transport, spoken_text
+from skill.utterances import (
+    InteractionModel,
+    NotUnderstood,
+    Session,
+    envelope,
+    pending_dialog,
+)
+
+DEFAULT_TIMEZONE = "America/New_York"  # the skill's own default zone
+DEFAULT_USER = "amzn1.ask.account.SAY-TESTER"
+DEFAULT_DEVICE = "amzn1.ask.device.SAY"
+QUIT = ".quit"
+
+
+@dataclass
+class Conversation:
+    """One session with the skill, carried from turn to turn as Alexa carries it."""
+
+    model: InteractionModel
+    zone: ZoneInfo
+    user_id: str
+    device_id: str
+    session: Session | None = None
+    pending: dict | None = None  # the Dialog directive the last answer left open
+    requests_made: int = 0
+
+    def request_for(self, utterance: str, now: datetime) -> dict | NotUnderstood:
+        """The request Alexa would send for ``utterance`` at this point of the session."""
+        understood = self.model.understand(utterance, now=now, zone=self.zone, pending=self.pending)
+        if isinstance(understood, NotUnderstood):
+            return understood
+        self.requests_made += 1
+        return envelope(
+            understood,
+            now=now,
+            session=self.session or Session(f"amzn1.echo-api.session.{uuid.uuid4()}"),
+            user_id=self.user_id,
+            device_id=self.device_id,
+            request_number=self.requests_made,
+        )
+
+    def answered(self, request: dict, response: dict) -> None:
+        """Keeps the session open while the skill listens; a closed one starts afresh."""
+        if (response.get("response") or {}).get("shouldEndSession") is False:
+            self.session = Session(
+                request["session"]["sessionId"], new=False, attributes=response.get("sessionAttributes") or {}
+            )
+            self.pending = pending_dialog(response)
+        else:
+            self.session, self.pending = None, None
+
+
+def iso_instant(_context, _parameter, value: str | None) -> datetime | None:
+    """A click callback: an ISO instant with its offset, as aware UTC."""
+    if value is None:
+        return None
+    try:
+        instant = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter("give an ISO instant such as 2026-11-27T15:00:00Z") from None
+    if instant.tzinfo is None:
+        raise click.BadParameter("give a time zone too, such as Z or -05:00")
+    return instant.astimezone(UTC)
+
+
+def _zone(_context, _parameter, value: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise click.BadParameter(f"{value!r} is not an IANA zone such as America/New_York") from None
+
+
+def _open_transport(stack: ExitStack, url: str | None, database_url: str | None, zone: ZoneInfo) -> Transport:
+    if url is not None:
+        return OverHttp(url)
+    if database_url is None:  # a fresh store for this invocation, gone when it ends
+        scratch = stack.enter_context(tempfile.TemporaryDirectory(prefix="aftercare-say-"))
+        database_url = f"sqlite:///{scratch}/say.sqlite3"
+    transport = InProcess(database_url, zone.key, {})
+    stack.callback(transport.close)
+    return transport
+
+
+def _not_understood(heard: NotUnderstood) -> None:
+    click.echo("Alexa would not understand that." + (" Closest samples:" if heard.closest else ""))
+    for sample in heard.closest:
+        click.echo(f"  {sample}")
+
+
+def _turn(
+    conversation: Conversation, transport: Transport | None, utterance: str, now: datetime, speaker: str
+) -> bool:
+    """Says one thing and prints the answer (or, without a transport, the request);
+    False when Alexa would not understand it."""
+    request = conversation.request_for(utterance, now)
+    if isinstance(request, NotUnderstood):
+        _not_understood(request)
+        return False
+    if transport is None:
+        click.echo(json.dumps(request, indent=2, ensure_ascii=False))
+        return True
+    response = transport.send(request)
+    conversation.answered(request, response)
+    click.echo(f"{speaker}{spoken_text(response)}")
+    return True
+
+
+def _converse(conversation: Conversation, transport: Transport | None, at: datetime | None) -> None:
+    """Turn after turn, like ``ask dialog``: one session until the skill ends it, then a new one."""
+    while True:
+        try:
+            utterance = click.prompt("User  >", prompt_suffix=" ", default="", show_default=False)
+        except click.Abort:  # end of input
+            click.echo()
+            return
+        if utterance.strip() == QUIT:
+            return
+        if not utterance.strip():
+            continue
+        try:
+            _turn(conversation, transport, utterance, at or datetime.now(UTC), speaker="Alexa > ")
+        except ReplayError as problem:
+            click.echo(f"error: {problem}")
+
+
+@click.command()
+@click.argument("utterance", nargs=-1)
+@click.option("--request", "request_only", is_flag=True, help="Only print the request Alexa would send.")
+@click.option(
+    "--at", metavar="ISO", callback=iso_instant, help="Say it at this ISO instant (default: now), every turn."
+)
+@click.option(
+    "--timezone", "zone", metavar="ZONE", default=DEFAULT_TIMEZONE, show_default=True, callback=_zone,
+    help="The device's IANA zone: for dates like 'yesterday', and the Settings API's answer in process.",
+)
+@click.option("--user", "user_id", default=DEFAULT_USER, show_default=True, help="The Alexa userId.")
+@click.option("--device", "device_id", default=DEFAULT_DEVICE, show_default=True, help="The deviceId.")
+@click.option(
+    "--database-url", metavar="URL", help="In process: use this database instead of a fresh one for this run."
+)
+@click.option(
+    "--url", metavar="URL", help="Send to a running server (verification off) instead of in process."
+)
+def say(utterance, request_only, at, zone, user_id, device_id, database_url, url) -> None:
+    """Say UTTERANCE to the skill as a patient would, and print Alexa's answer.
+
+    Without UTTERANCE, hold a conversation in one session: a line per turn;
+    .quit or end of input stops. With --request and no UTTERANCE, each line's
+    request is printed as the first of a session.
+    """
+    # The in-process app's start-up chatter (migrations, verification off) is not the tester's news.
+    logging.getLogger().setLevel(logging.ERROR)
+    conversation = Conversation(InteractionModel.load(), zone, user_id, device_id)
+    with ExitStack() as stack:
+        transport = None if request_only else _open_transport(stack, url, database_url, zone)
+        if not utterance:
+            _converse(conversation, transport, at)
+            return
+        now = at or datetime.now(UTC)
+        try:
+            understood = _turn(conversation, transport, " ".join(utterance), now, speaker="")
+        except ReplayError as problem:
+            raise click.ClickException(str(problem)) from None
+        if not understood:
+            raise SystemExit(1)
