@@ -16,7 +16,7 @@ from skill.aftercare import (
 )
 from skill.alexa_time import asked_period
 
-from .base import IntentHandler, Turn, answer, ask, ask_for_treatment, slot_value
+from .base import AftercareAnswerHandler, IntentHandler, Turn, answer, ask, ask_for_treatment, slot_value
 
 ASK_ACTIVITY = "Which activity would you like to ask about? For example, makeup, swimming, or the gym."
 
@@ -69,11 +69,6 @@ class ActivityWaitHandler(ActivityHandler):
         return answer_wait(turn.aftercare, turn.aftercare.check(rule), turn.listener)
 
 
-class AvoidNowHandler(IntentHandler):
+class AvoidNowHandler(AftercareAnswerHandler):
     intents = ("AvoidNowIntent",)
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        turn = self.turn(handler_input)
-        if turn.aftercare is None:
-            return ask_for_treatment(handler_input)
-        return answer(handler_input, answer_overview(turn.aftercare, turn.listener))
+    compose = staticmethod(answer_overview)

@@ -91,6 +91,18 @@ class IntentHandler(AbstractRequestHandler):
         return Turn(handler_input, self.services)
 
 
+class AftercareAnswerHandler(IntentHandler):
+    """Answers from the patient's aftercare alone, with the core's ``compose``."""
+
+    compose: Callable[[Aftercare, Listener], Speech]
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        turn = self.turn(handler_input)
+        if turn.aftercare is None:
+            return ask_for_treatment(handler_input)
+        return answer(handler_input, self.compose(turn.aftercare, turn.listener))
+
+
 def slot_value(handler_input: HandlerInput, name: str) -> str | None:
     """What Alexa heard for a slot, or None when the slot is absent or empty."""
     slot = request_util.get_slot(handler_input, name)

@@ -8,7 +8,7 @@ from ask_sdk_model import Response
 
 from skill.aftercare import answer_fact, answer_next_session, answer_session_count
 
-from .base import IntentHandler, answer, ask_for_treatment
+from .base import AftercareAnswerHandler, IntentHandler, answer
 
 # Each fact intent and the patient sheet topic it answers.
 FACT_TOPICS = MappingProxyType(
@@ -34,14 +34,9 @@ class FactHandler(IntentHandler):
         return answer(handler_input, answer_fact(topic, self.services.sheet))
 
 
-class NextSessionHandler(IntentHandler):
+class NextSessionHandler(AftercareAnswerHandler):
     intents = ("NextSessionIntent",)
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        turn = self.turn(handler_input)
-        if turn.aftercare is None:
-            return ask_for_treatment(handler_input)
-        return answer(handler_input, answer_next_session(turn.aftercare, turn.listener))
+    compose = staticmethod(answer_next_session)
 
 
 class SessionCountHandler(IntentHandler):
