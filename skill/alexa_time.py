@@ -26,6 +26,7 @@ _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _CLOCK = re.compile(r"^(\d{2}):(\d{2})$")
 _YEAR_DEFAULTED_AHEAD = timedelta(days=183)
 
+
 @dataclass(frozen=True)
 class PartOfDay:
     """An AMAZON.TIME part of the day: fine for a question, too vague to record."""

@@ -12,7 +12,6 @@ import waitress
 from skill.app import create_app
 from skill.config import ConfigError
 from skill.model_check import model_group
-from skill.say import iso_instant, say
 from skill.replay import (
     Overrides,
     ReplayError,
@@ -21,6 +20,7 @@ from skill.replay import (
     replay_files,
     spoken_text,
 )
+from skill.say import iso_instant, say
 from skill.store import upgrade_database
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -75,14 +75,26 @@ def _label(envelope: dict) -> str:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="Print each whole response as JSON, one per line.")
-@click.option("--at", callback=iso_instant, help="Pretend the (first) request was sent at this ISO instant.")
-@click.option("--timezone", help="Answer the Settings API in process: every device is in this IANA zone.")
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print each whole response as JSON, one per line."
+)
+@click.option(
+    "--at", callback=iso_instant, help="Pretend the (first) request was sent at this ISO instant."
+)
+@click.option(
+    "--timezone", help="Answer the Settings API in process: every device is in this IANA zone."
+)
 @click.option("--user", "user_id", help="Send every request as this Alexa userId.")
 @click.option("--device", "device_id", help="Send every request from this deviceId.")
 @click.option("--url", help="Send to a running server (verification off) instead of in process.")
-@click.option("--database-url", help="In process: use this database instead of a fresh one per file.")
-@click.option("--expect", is_flag=True, help="Check NAME.expected.json or inline expectations; exit 1 on any failure.")
+@click.option(
+    "--database-url", help="In process: use this database instead of a fresh one per file."
+)
+@click.option(
+    "--expect",
+    is_flag=True,
+    help="Check NAME.expected.json or inline expectations; exit 1 on any failure.",
+)
 def replay(paths, as_json, at, timezone, user_id, device_id, url, database_url, expect) -> None:
     """Replay Alexa request envelopes (files or folders of them) and print what Alexa would say."""
     # The in-process app's start-up chatter (migrations, verification off) is not the tester's news.
@@ -100,7 +112,9 @@ def replay(paths, as_json, at, timezone, user_id, device_id, url, database_url, 
         outcome = "unchecked" if failures is None else "failed" if failures else "passed"
         tally[outcome] += 1
     if expect:
-        click.echo(f"{tally['passed']} passed, {tally['failed']} failed, {tally['unchecked']} unchecked")
+        click.echo(
+            f"{tally['passed']} passed, {tally['failed']} failed, {tally['unchecked']} unchecked"
+        )
         if tally["failed"]:
             raise SystemExit(1)
 

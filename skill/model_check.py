@@ -24,11 +24,13 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import click
-from ask_smapi_model.v1.skill.interaction_model.dialog_slot_items import DialogSlotItems
 from ask_smapi_model.v1.skill.interaction_model.dialog_intents import DialogIntents
+from ask_smapi_model.v1.skill.interaction_model.dialog_slot_items import DialogSlotItems
 from ask_smapi_model.v1.skill.interaction_model.intent import Intent
 from ask_smapi_model.v1.skill.interaction_model.interaction_model_data import InteractionModelData
-from ask_smapi_model.v1.skill.interaction_model.interaction_model_schema import InteractionModelSchema
+from ask_smapi_model.v1.skill.interaction_model.interaction_model_schema import (
+    InteractionModelSchema,
+)
 from ask_smapi_model.v1.skill.interaction_model.language_model import LanguageModel
 from ask_smapi_model.v1.skill.interaction_model.prompt import Prompt
 from ask_smapi_model.v1.skill.interaction_model.prompt_items import PromptItems
@@ -81,7 +83,10 @@ PRIMITIVE_TYPES: dict[str, tuple[Callable[[Any], bool], str]] = {
     "str": (lambda value: isinstance(value, str), "a string"),
     "bool": (lambda value: isinstance(value, bool), "true or false"),
     "int": (lambda value: isinstance(value, int) and not isinstance(value, bool), "a whole number"),
-    "float": (lambda value: isinstance(value, int | float) and not isinstance(value, bool), "a number"),
+    "float": (
+        lambda value: isinstance(value, int | float) and not isinstance(value, bool),
+        "a number",
+    ),
     "object": (lambda value: True, "any value"),
 }
 LIST_TYPE = re.compile(r"list\[(?P<item>.+)\]")
@@ -307,8 +312,12 @@ def _check_invocation_name(name: Any, problems: list[str]) -> None:
     path = f"{LANGUAGE_MODEL_PATH}.invocationName"
     if name != name.lower():
         problems.append(_at(path, f"{name!r} must be lower case"))
-    if not all(character.isalpha() or character in INVOCATION_NAME_PUNCTUATION for character in name):
-        problems.append(_at(path, f"{name!r} may hold only letters, spaces, apostrophes and periods"))
+    if not all(
+        character.isalpha() or character in INVOCATION_NAME_PUNCTUATION for character in name
+    ):
+        problems.append(
+            _at(path, f"{name!r} may hold only letters, spaces, apostrophes and periods")
+        )
     if len(name.split()) < 2:
         problems.append(_at(path, f"{name!r} must be at least two words"))
 
@@ -341,7 +350,9 @@ def _check_type_values(slot_type: _Item, problems: list[str]) -> None:
         for path, word in words:
             key = " ".join(word.lower().split())
             if key in owners:
-                problems.append(_at(path, f"{word!r} is already a name or synonym of {owners[key]}"))
+                problems.append(
+                    _at(path, f"{word!r} is already a name or synonym of {owners[key]}")
+                )
             else:
                 owners[key] = value.reference
 
@@ -368,7 +379,9 @@ def _check_intents(
         for sample in samples:
             owner = sample_owners.setdefault(_normalised(sample.value), intent.reference)
             if owner != intent.reference:
-                problems.append(_at(sample.path, f"{sample.value!r} is already a sample of {owner}"))
+                problems.append(
+                    _at(sample.path, f"{sample.value!r} is already a sample of {owner}")
+                )
         for slot in _objects(f"{intent.path}.slots", intent.value.get("slots")):
             slot_samples = list(_strings(f"{slot.path}.samples", slot.value.get("samples")))
             _check_slot_references(slot_samples, slot_types, problems)
@@ -381,14 +394,18 @@ def _check_intents(
     return slot_types_by_intent
 
 
-def _check_slots(intent: _Item, custom_types: set[str], problems: list[str]) -> dict[str, str | None]:
+def _check_slots(
+    intent: _Item, custom_types: set[str], problems: list[str]
+) -> dict[str, str | None]:
     """Checks one intent's slot declarations; returns their types by slot name."""
     names: dict[str, _Item] = {}
     types_by_name: dict[str, str | None] = {}
     for slot in _objects(f"{intent.path}.slots", intent.value.get("slots")):
         slot_type = _text(slot.value, "type")
         if slot_type and not slot_type.startswith("AMAZON.") and slot_type not in custom_types:
-            message = f"slot type {slot_type!r} is neither built in (AMAZON.*) nor declared in types"
+            message = (
+                f"slot type {slot_type!r} is neither built in (AMAZON.*) nor declared in types"
+            )
             problems.append(_at(f"{slot.path}.type", message))
         if name := _text(slot.value, "name"):
             _note_unique(name, slot, names, "slot name", problems)
@@ -396,7 +413,9 @@ def _check_slots(intent: _Item, custom_types: set[str], problems: list[str]) -> 
     return types_by_name
 
 
-def _check_slot_references(samples: list[_Item], slot_names: Collection[str], problems: list[str]) -> None:
+def _check_slot_references(
+    samples: list[_Item], slot_names: Collection[str], problems: list[str]
+) -> None:
     for sample in samples:
         for slot_name in SLOT_REFERENCE.findall(sample.value):
             if slot_name not in slot_names:
@@ -417,7 +436,9 @@ def _check_prompts(prompts: Any, problems: list[str]) -> dict[str, _Item]:
     by_id: dict[str, _Item] = {}
     for prompt in _objects(PROMPTS_PATH, prompts):
         if prompt.value.get("variations") == []:
-            problems.append(_at(f"{prompt.path}.variations", "a prompt needs at least one variation"))
+            problems.append(
+                _at(f"{prompt.path}.variations", "a prompt needs at least one variation")
+            )
         if prompt_id := _text(prompt.value, "id"):
             _note_unique(prompt_id, prompt, by_id, "prompt id", problems)
     return by_id
@@ -440,7 +461,9 @@ def _check_dialog(
             used_prompt_ids += _check_prompt_references(slot, prompts, problems)
             for validation in _objects(f"{slot.path}.validations", slot.value.get("validations")):
                 prompt_id = _text(validation.value, "prompt")
-                used_prompt_ids += _known_prompt(f"{validation.path}.prompt", prompt_id, prompts, problems)
+                used_prompt_ids += _known_prompt(
+                    f"{validation.path}.prompt", prompt_id, prompts, problems
+                )
             if slot_name := _text(slot.value, "name"):
                 slot_names.add(slot_name)
                 if model_slot_types is not None:
@@ -454,7 +477,9 @@ def _check_dialog_slot_type(
 ) -> None:
     """A dialog slot is the language model's slot of that name, so it has the same type."""
     if slot_name not in model_slot_types:
-        problems.append(_at(slot.path, f"no slot {slot_name!r} on this intent in the language model"))
+        problems.append(
+            _at(slot.path, f"no slot {slot_name!r} on this intent in the language model")
+        )
         return
     slot_type, model_type = _text(slot.value, "type"), model_slot_types[slot_name]
     if slot_type and model_type and slot_type != model_type:
@@ -470,9 +495,13 @@ def _check_prompt_references(
     used: list[str] = []
     for purpose in ("elicitation", "confirmation"):
         prompt_id = _text(named, purpose)
-        used += _known_prompt(f"{intent_or_slot.path}.prompts.{purpose}", prompt_id, prompts, problems)
+        used += _known_prompt(
+            f"{intent_or_slot.path}.prompts.{purpose}", prompt_id, prompts, problems
+        )
         if intent_or_slot.value.get(f"{purpose}Required") is True and prompt_id is None:
-            problems.append(_at(intent_or_slot.path, f"{purpose}Required needs a prompts.{purpose}"))
+            problems.append(
+                _at(intent_or_slot.path, f"{purpose}Required needs a prompts.{purpose}")
+            )
     return used
 
 
@@ -534,7 +563,9 @@ def _note_unique(
     key: str, item: _Item, first_seen: dict[str, _Item], what: str, problems: list[str]
 ) -> None:
     if key in first_seen:
-        problems.append(_at(item.path, f"{what} {key!r} is already used by {first_seen[key].reference}"))
+        problems.append(
+            _at(item.path, f"{what} {key!r} is already used by {first_seen[key].reference}")
+        )
     else:
         first_seen[key] = item
 

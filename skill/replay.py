@@ -90,10 +90,14 @@ class Expectation:
         if self.speech is not None and said != self.speech:
             problems.append(f"- expected: {self.speech}\n+ heard:    {said}")
         if self.speech_pattern is not None and not re.fullmatch(self.speech_pattern, said):
-            problems.append(f"- expected pattern: {self.speech_pattern}\n+ heard:            {said}")
+            problems.append(
+                f"- expected pattern: {self.speech_pattern}\n+ heard:            {said}"
+            )
         ends = response.get("response", {}).get("shouldEndSession")
         if self.should_end_session is not None and ends != self.should_end_session:
-            problems.append(f"- expected shouldEndSession: {self.should_end_session}\n+ got: {ends}")
+            problems.append(
+                f"- expected shouldEndSession: {self.should_end_session}\n+ got: {ends}"
+            )
         return problems
 
 
@@ -188,7 +192,9 @@ def _test_case(raw: dict, name: str) -> Case:
             for user, instants in given.get("treatments", {}).items()
         }
     except (AttributeError, TypeError, ValueError):
-        raise ReplayError(f"{name}: given.treatments maps user ids to lists of ISO instants") from None
+        raise ReplayError(
+            f"{name}: given.treatments maps user ids to lists of ISO instants"
+        ) from None
     return Case(name, turns, treatments, given.get("timezone"))
 
 
@@ -223,7 +229,11 @@ def prepare_turns(turns: list[Turn], overrides: Overrides) -> list[dict]:
         request = envelope["request"]
         stamp = _timestamp(envelope)
         if overrides.at is not None:
-            moved = overrides.at if stamp is None or first_stamp is None else overrides.at + (stamp - first_stamp)
+            moved = (
+                overrides.at
+                if stamp is None or first_stamp is None
+                else overrides.at + (stamp - first_stamp)
+            )
             request["timestamp"] = moved.strftime(TIMESTAMP_FORMAT)
         system = envelope.get("context", {}).get("System", {})
         if overrides.user_id is not None:
@@ -242,7 +252,9 @@ class Transport(Protocol):
 class InProcess:
     """The skill the server runs, in this process, on a database of its own."""
 
-    def __init__(self, database_url: str, timezone: str | None, treatments: dict[str, list[datetime]]):
+    def __init__(
+        self, database_url: str, timezone: str | None, treatments: dict[str, list[datetime]]
+    ):
         config: dict[str, Any] = {
             "DATABASE_URL": database_url,
             "VERIFY_SIGNATURES": False,  # replayed requests carry stale or no signatures
@@ -336,14 +348,18 @@ def replay_case(
     with tempfile.TemporaryDirectory(prefix="aftercare-replay-") as scratch:
         if url is not None:
             if case.treatments:
-                raise ReplayError(f"{case.name}: 'given' treatments need an in-process replay, not --url")
+                raise ReplayError(
+                    f"{case.name}: 'given' treatments need an in-process replay, not --url"
+                )
             transport: InProcess | OverHttp = OverHttp(url)
         else:
             transport = InProcess(
                 database_url or f"sqlite:///{scratch}/replay.sqlite3", timezone, case.treatments
             )
         try:
-            for turn, envelope, response in zip(case.turns, envelopes, converse(transport, envelopes)):
+            for turn, envelope, response in zip(
+                case.turns, envelopes, converse(transport, envelopes)
+            ):
                 mismatches = turn.expect.mismatches(response) if turn.expect else []
                 yield TurnResult(envelope, response, mismatches)
         finally:

@@ -64,7 +64,9 @@ class Conversation:
         """Keeps the session open while the skill listens; a closed one starts afresh."""
         if (response.get("response") or {}).get("shouldEndSession") is False:
             self.session = Session(
-                request["session"]["sessionId"], new=False, attributes=response.get("sessionAttributes") or {}
+                request["session"]["sessionId"],
+                new=False,
+                attributes=response.get("sessionAttributes") or {},
             )
             self.pending = pending_dialog(response)
         else:
@@ -88,10 +90,14 @@ def _zone(_context, _parameter, value: str) -> ZoneInfo:
     try:
         return ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
-        raise click.BadParameter(f"{value!r} is not an IANA zone such as America/New_York") from None
+        raise click.BadParameter(
+            f"{value!r} is not an IANA zone such as America/New_York"
+        ) from None
 
 
-def _open_transport(stack: ExitStack, url: str | None, database_url: str | None, zone: ZoneInfo) -> Transport:
+def _open_transport(
+    stack: ExitStack, url: str | None, database_url: str | None, zone: ZoneInfo
+) -> Transport:
     if url is not None:
         return OverHttp(url)
     if database_url is None:  # a fresh store for this invocation, gone when it ends
@@ -109,7 +115,11 @@ def _not_understood(heard: NotUnderstood) -> None:
 
 
 def _turn(
-    conversation: Conversation, transport: Transport | None, utterance: str, now: datetime, speaker: str
+    conversation: Conversation,
+    transport: Transport | None,
+    utterance: str,
+    now: datetime,
+    speaker: str,
 ) -> bool:
     """Says one thing and prints the answer (or, without a transport, the request);
     False when Alexa would not understand it."""
@@ -146,21 +156,39 @@ def _converse(conversation: Conversation, transport: Transport | None, at: datet
 
 @click.command()
 @click.argument("utterance", nargs=-1)
-@click.option("--request", "request_only", is_flag=True, help="Only print the request Alexa would send.")
 @click.option(
-    "--at", metavar="ISO", callback=iso_instant, help="Say it at this ISO instant (default: now), every turn."
+    "--request", "request_only", is_flag=True, help="Only print the request Alexa would send."
 )
 @click.option(
-    "--timezone", "zone", metavar="ZONE", default=DEFAULT_TIMEZONE, show_default=True, callback=_zone,
+    "--at",
+    metavar="ISO",
+    callback=iso_instant,
+    help="Say it at this ISO instant (default: now), every turn.",
+)
+@click.option(
+    "--timezone",
+    "zone",
+    metavar="ZONE",
+    default=DEFAULT_TIMEZONE,
+    show_default=True,
+    callback=_zone,
     help="The device's IANA zone: for dates like 'yesterday', and the Settings API's answer in process.",
 )
-@click.option("--user", "user_id", default=DEFAULT_USER, show_default=True, help="The Alexa userId.")
-@click.option("--device", "device_id", default=DEFAULT_DEVICE, show_default=True, help="The deviceId.")
 @click.option(
-    "--database-url", metavar="URL", help="In process: use this database instead of a fresh one for this run."
+    "--user", "user_id", default=DEFAULT_USER, show_default=True, help="The Alexa userId."
 )
 @click.option(
-    "--url", metavar="URL", help="Send to a running server (verification off) instead of in process."
+    "--device", "device_id", default=DEFAULT_DEVICE, show_default=True, help="The deviceId."
+)
+@click.option(
+    "--database-url",
+    metavar="URL",
+    help="In process: use this database instead of a fresh one for this run.",
+)
+@click.option(
+    "--url",
+    metavar="URL",
+    help="Send to a running server (verification off) instead of in process.",
 )
 def say(utterance, request_only, at, zone, user_id, device_id, database_url, url) -> None:
     """Say UTTERANCE to the skill as a patient would, and print Alexa's answer.

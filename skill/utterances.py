@@ -96,20 +96,34 @@ def normalise(text: str) -> str:
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 MONTHS = (
-    "january", "february", "march", "april", "may", "june", "july",
-    "august", "september", "october", "november", "december",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
 )
 
 
 def _number_words() -> tuple[dict[str, int], dict[str, int]]:
     """Cardinals up to fifty-nine (for minutes) and ordinals up to thirty-first (for days)."""
     units = "one two three four five six seven eight nine".split()
-    teens = "ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split()
+    teens = (
+        "ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split()
+    )
     unit_ordinals = "first second third fourth fifth sixth seventh eighth ninth".split()
     teen_ordinals = (
         "tenth eleventh twelfth thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth"
     ).split()
-    cardinals = {word: n for n, word in enumerate(units, 1)} | {word: n for n, word in enumerate(teens, 10)}
+    cardinals = {word: n for n, word in enumerate(units, 1)} | {
+        word: n for n, word in enumerate(teens, 10)
+    }
     ordinals = {word: n for n, word in enumerate(unit_ordinals, 1)}
     ordinals |= {word: n for n, word in enumerate(teen_ordinals, 10)}
     ordinals |= {"twentieth": 20, "thirtieth": 30}
@@ -123,16 +137,31 @@ def _number_words() -> tuple[dict[str, int], dict[str, int]]:
 CARDINALS, ORDINALS = _number_words()
 
 RELATIVE_DAYS = {
-    "today": 0, "tonight": 0, "this morning": 0, "this afternoon": 0, "this evening": 0,
-    "yesterday": -1, "the day before yesterday": -2, "tomorrow": 1, "the day after tomorrow": 2,
+    "today": 0,
+    "tonight": 0,
+    "this morning": 0,
+    "this afternoon": 0,
+    "this evening": 0,
+    "yesterday": -1,
+    "the day before yesterday": -2,
+    "tomorrow": 1,
+    "the day after tomorrow": 2,
 }
 RELATIVE_WEEKS = {"last week": -1, "this week": 0, "next week": 1}
 RELATIVE_WEEKENDS = {"last weekend": -1, "this weekend": 0, "next weekend": 1}
 RELATIVE_MONTHS = {"last month": -1, "this month": 0, "next month": 1}
 NAMED_TIMES = {
-    "noon": "12:00", "midday": "12:00", "midnight": "00:00",
-    "morning": "MO", "this morning": "MO", "afternoon": "AF", "this afternoon": "AF",
-    "evening": "EV", "this evening": "EV", "night": "NI", "tonight": "NI",
+    "noon": "12:00",
+    "midday": "12:00",
+    "midnight": "00:00",
+    "morning": "MO",
+    "this morning": "MO",
+    "afternoon": "AF",
+    "this afternoon": "AF",
+    "evening": "EV",
+    "this evening": "EV",
+    "night": "NI",
+    "tonight": "NI",
 }
 _WEEKDAY = re.compile(rf"(last |this )?({'|'.join(WEEKDAYS)})")
 _MONTH = re.compile(rf"(?:in )?({'|'.join(MONTHS)})")
@@ -193,7 +222,7 @@ def _day_number(text: str) -> int | None:
 
 
 def _day_of_month(text: str, today: date) -> str | None:
-    """"november 25th", "november twenty fifth", "the 25th of november", "25 november":
+    """ "november 25th", "november twenty fifth", "the 25th of november", "25 november":
     a day in the current year."""
     words = text.removeprefix("the ").split()
     if len(words) < 2:
@@ -319,7 +348,9 @@ class _Sample:
         match = self.pattern.fullmatch(said)
         if match is None:
             return
-        splits = [list(_splits(run, " ".join(match[name] for name in run))) for run in self.slot_runs]
+        splits = [
+            list(_splits(run, " ".join(match[name] for name in run))) for run in self.slot_runs
+        ]
         for parts in itertools.product(*splits):
             yield {name: text for part in parts for name, text in part.items()}
 
@@ -328,7 +359,9 @@ def _splits(names: tuple[str, ...], text: str) -> Iterator[dict[str, str]]:
     words = text.split()
     for cuts in itertools.combinations(range(1, len(words)), len(names) - 1):
         bounds = (0, *cuts, len(words))
-        yield {name: " ".join(words[start:end]) for name, start, end in zip(names, bounds, bounds[1:])}
+        yield {
+            name: " ".join(words[start:end]) for name, start, end in zip(names, bounds, bounds[1:])
+        }
 
 
 @dataclass(frozen=True)
@@ -350,14 +383,18 @@ class _Match:
 class InteractionModel:
     """An interaction model, loaded once, that turns utterances into intents."""
 
-    def __init__(self, language_model: dict, dialog: dict, skill_id: str = DEFAULT_SKILL_ID) -> None:
+    def __init__(
+        self, language_model: dict, dialog: dict, skill_id: str = DEFAULT_SKILL_ID
+    ) -> None:
         self.skill_id = skill_id
         self.invocation = re.compile(
             rf"(?:(?:ask|tell|open|launch|start) )?{re.escape(language_model['invocationName'])}"
             r"(?: (?:to|and))?(?: |$)"
         )
         intents = language_model["intents"]
-        self.slot_types = {i["name"]: {s["name"]: s["type"] for s in i.get("slots", [])} for i in intents}
+        self.slot_types = {
+            i["name"]: {s["name"]: s["type"] for s in i.get("slots", [])} for i in intents
+        }
         self.samples = [
             _Sample.compile(i["name"], text)
             for i in intents
@@ -365,7 +402,8 @@ class InteractionModel:
         ]
         self.elicitation_samples = {
             (i["name"], s["name"]): [
-                _Sample.compile(i["name"], text) for text in [*s.get("samples", []), f"{{{s['name']}}}"]
+                _Sample.compile(i["name"], text)
+                for text in [*s.get("samples", []), f"{{{s['name']}}}"]
             ]
             for i in intents
             for s in i.get("slots", [])
@@ -393,7 +431,7 @@ class InteractionModel:
         said = re.sub(r"^alexa\b ?", "", normalise(utterance))
         invocation = self.invocation.match(said)
         if invocation:
-            said = said[invocation.end():]
+            said = said[invocation.end() :]
             if not said:
                 return Launch()
         today = now.astimezone(zone).date()
@@ -457,11 +495,15 @@ class InteractionModel:
 
     def _every_slot(self, match: _Match) -> dict[str, dict]:
         """Alexa sends every slot the intent declares; those not said have no value."""
-        return {name: match.slots.get(name) or _slot(name) for name in self.slot_types[match.intent]}
+        return {
+            name: match.slots.get(name) or _slot(name) for name in self.slot_types[match.intent]
+        }
 
     def _closest(self, said: str) -> list[str]:
         by_words = {sample.text.lower(): sample.text for sample in self.samples}
-        nearest = difflib.get_close_matches(said, by_words, n=CLOSEST_SAMPLES, cutoff=CLOSENESS_CUTOFF)
+        nearest = difflib.get_close_matches(
+            said, by_words, n=CLOSEST_SAMPLES, cutoff=CLOSENESS_CUTOFF
+        )
         return [by_words[text] for text in nearest]
 
 

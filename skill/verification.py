@@ -154,9 +154,7 @@ class _LoggedVerifier(AbstractVerifier):
             )
             raise
 
-    def _check(
-        self, headers: Mapping[str, str], body: str, envelope: RequestEnvelope
-    ) -> None:
+    def _check(self, headers: Mapping[str, str], body: str, envelope: RequestEnvelope) -> None:
         raise NotImplementedError
 
 
@@ -195,17 +193,13 @@ class SignatureVerifier(_LoggedVerifier):
         # requests whose chain is cached never wait for the network.
         self._fetch_lock = threading.Lock()
 
-    def _check(
-        self, headers: Mapping[str, str], body: str, envelope: RequestEnvelope
-    ) -> None:
+    def _check(self, headers: Mapping[str, str], body: str, envelope: RequestEnvelope) -> None:
         chain_url = _header(headers, CERT_CHAIN_URL_HEADER)
         _check_chain_url(chain_url)
         signature = _decode_signature(_header(headers, SIGNATURE_HEADER))
         signing_key = self._signing_key(chain_url, self._clock())
         try:
-            signing_key.verify(
-                signature, body.encode("utf-8"), padding.PKCS1v15(), hashes.SHA256()
-            )
+            signing_key.verify(signature, body.encode("utf-8"), padding.PKCS1v15(), hashes.SHA256())
         except InvalidSignature:
             raise VerificationException("Signature-256 does not match the request body") from None
 
@@ -254,9 +248,7 @@ class TimestampVerifier(_LoggedVerifier):
     def __init__(self, clock: Clock = utc_now) -> None:
         self._clock = clock
 
-    def _check(
-        self, headers: Mapping[str, str], body: str, envelope: RequestEnvelope
-    ) -> None:
+    def _check(self, headers: Mapping[str, str], body: str, envelope: RequestEnvelope) -> None:
         request = envelope.request
         timestamp = getattr(request, "timestamp", None)
         if timestamp is None:
@@ -284,9 +276,7 @@ class SkillIdVerifier(_LoggedVerifier):
             raise ValueError("skill_id must be a non-empty string")
         self._skill_id = skill_id
 
-    def _check(
-        self, headers: Mapping[str, str], body: str, envelope: RequestEnvelope
-    ) -> None:
+    def _check(self, headers: Mapping[str, str], body: str, envelope: RequestEnvelope) -> None:
         application_id = _application_id(envelope)
         if not application_id:
             raise VerificationException("the request has no application id")

@@ -39,7 +39,10 @@ def envelope(name: str = "can_i_makeup_a_minute_before") -> dict:
         (b'{"request": []}', "missing 'request' object"),
         (b'{"request": {"type": 7}}', "missing 'request.type'"),
         (b'{"request": {"type": "LaunchRequest"}}', "missing 'context.System' object"),
-        (b'{"request": {"type": "LaunchRequest"}, "context": {"System": null}}', "missing 'context.System' object"),
+        (
+            b'{"request": {"type": "LaunchRequest"}, "context": {"System": null}}',
+            "missing 'context.System' object",
+        ),
     ],
 )
 def test_malformed_bodies_are_400s_with_a_reason(client, body, reason):
@@ -79,7 +82,9 @@ def _speech(response) -> str:
         pytest.param(lambda e: e["request"].pop("intent"), id="intent request without intent"),
         pytest.param(lambda e: e["request"]["intent"].update(slots=None), id="slots null"),
         pytest.param(lambda e: e["request"]["intent"].update(slots={}), id="no slots"),
-        pytest.param(lambda e: e["request"]["intent"]["slots"].update(activity=None), id="slot null"),
+        pytest.param(
+            lambda e: e["request"]["intent"]["slots"].update(activity=None), id="slot null"
+        ),
         pytest.param(
             lambda e: e["request"]["intent"]["slots"]["activity"].update(resolutions=None),
             id="no entity resolution",
@@ -99,7 +104,9 @@ def test_slots_missing_or_null_get_a_spoken_answer(client, mangle):
 def test_a_missing_activity_slot_is_asked_for(client):
     request = envelope()
     request["request"]["intent"]["slots"] = {}
-    assert "Which activity would you like to ask about?" in _speech(client.post("/alexa", json=request))
+    assert "Which activity would you like to ask about?" in _speech(
+        client.post("/alexa", json=request)
+    )
 
 
 def test_slot_values_of_the_wrong_shape_are_asked_again(client):
@@ -126,7 +133,9 @@ def fuzz_client(tmp_path_factory):
 
 JSON_VALUES = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
-    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3)
+    ),
     max_leaves=8,
 )
 

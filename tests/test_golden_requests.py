@@ -33,7 +33,9 @@ def test_golden_request(client, alexa_api, request_path):
     expected_path = request_path.with_name(f"{request_path.stem}.expected.json")
     if os.environ.get("AFTERCARE_UPDATE_GOLDEN") == "1":
         expected_path.write_text(json.dumps(actual, indent=2, ensure_ascii=False) + "\n", "utf-8")
-    assert expected_path.exists(), f"no expectation; run with AFTERCARE_UPDATE_GOLDEN=1 and review it"
+    assert expected_path.exists(), (
+        "no expectation; run with AFTERCARE_UPDATE_GOLDEN=1 and review it"
+    )
     assert actual == json.loads(expected_path.read_text("utf-8"))
 
 

@@ -64,7 +64,9 @@ def _drop_slot_type(model: dict) -> None:
 
 
 def _add_sample_with_undeclared_slot(model: dict) -> None:
-    _intent(model, "ActivityWaitIntent")["samples"].append("how long before I can {activity} on {day}")
+    _intent(model, "ActivityWaitIntent")["samples"].append(
+        "how long before I can {activity} on {day}"
+    )
 
 
 def _share_sample_with_another_intent(model: dict) -> None:
@@ -81,7 +83,9 @@ def _put_synonym_under_two_values(model: dict) -> None:
 
 
 def _add_intent_without_handler(model: dict) -> None:
-    _language_model(model)["intents"].append({"name": "OrderPizzaIntent", "samples": ["order a pizza"]})
+    _language_model(model)["intents"].append(
+        {"name": "OrderPizzaIntent", "samples": ["order a pizza"]}
+    )
 
 
 def _drop_handled_intent(model: dict) -> None:
@@ -135,14 +139,23 @@ def _name_unknown_slot_in_prompt(model: dict) -> None:
 
 def _add_dialog_slot_missing_from_intent(model: dict) -> None:
     model["interactionModel"]["dialog"]["intents"][0]["slots"].append(
-        {"name": "zone", "type": "AMAZON.TIME", "elicitationRequired": False, "confirmationRequired": False}
+        {
+            "name": "zone",
+            "type": "AMAZON.TIME",
+            "elicitationRequired": False,
+            "confirmationRequired": False,
+        }
     )
 
 
 def _give_validation_a_key_of_another_kind(model: dict) -> None:
     # isLessThan compares with one "value"; "values" belongs to isInSet.
     model["interactionModel"]["dialog"]["intents"][0]["slots"][0]["validations"] = [
-        {"type": "isLessThan", "prompt": "Elicit.Slot.RecordTreatmentIntent.date", "values": ["2026-01-01"]}
+        {
+            "type": "isLessThan",
+            "prompt": "Elicit.Slot.RecordTreatmentIntent.date",
+            "values": ["2026-01-01"],
+        }
     ]
 
 
@@ -283,7 +296,9 @@ def test_a_file_that_is_not_json_is_one_problem(tmp_path):
 
 
 def _ok_line(shown_path) -> str:
-    intents = json.loads(MODEL_PATH.read_text("utf-8"))["interactionModel"]["languageModel"]["intents"]
+    intents = json.loads(MODEL_PATH.read_text("utf-8"))["interactionModel"]["languageModel"][
+        "intents"
+    ]
     samples = sum(len(intent.get("samples", [])) for intent in intents)
     return f"{shown_path}: OK, {len(intents)} intents, {samples} samples\n"
 

@@ -37,7 +37,9 @@ def test_every_recorded_conversation_has_several_turns_and_expectations():
 def test_replay_prints_what_alexa_would_say():
     result = replay(str(REQUESTS / "launch_new_patient.json"))
     assert result.exit_code == 0
-    assert result.output.splitlines()[1].startswith("  1. LaunchRequest: Welcome to Skin Aftercare.")
+    assert result.output.splitlines()[1].startswith(
+        "  1. LaunchRequest: Welcome to Skin Aftercare."
+    )
 
 
 def test_replay_json_prints_the_whole_response():
@@ -67,20 +69,27 @@ THURSDAY = {"amzn1.ask.account.PATIENT-THURSDAY": ["2026-11-26T20:00:00Z"]}
         (["--at", "2026-11-28T20:30:00Z"], "Yes. Makeup has been fine since 3 PM today."),
         (["--timezone", "Europe/London"], "Not yet. Makeup is fine from 8 PM tomorrow."),
         (["--timezone", "Asia/Kolkata"], "Not yet. Makeup is fine from 1:30 AM on Sunday."),
-        (["--user", "amzn1.ask.account.SOMEONE-ELSE"], "I don't know when your treatment was yet. "
-         "When was your treatment? For example, yesterday at 2 PM."),
+        (
+            ["--user", "amzn1.ask.account.SOMEONE-ELSE"],
+            "I don't know when your treatment was yet. "
+            "When was your treatment? For example, yesterday at 2 PM.",
+        ),
     ],
 )
 def test_overrides(tmp_path, options, speech):
     request = _request("can_i_makeup_a_minute_before")
     request["request"]["timestamp"] = "2026-11-27T15:00:00Z"
-    case = _case(tmp_path, [{"request": request, "expect": {"speech": speech}}], {"treatments": THURSDAY})
+    case = _case(
+        tmp_path, [{"request": request, "expect": {"speech": speech}}], {"treatments": THURSDAY}
+    )
     result = replay("--expect", *options, str(case))
     assert result.exit_code == 0, result.output
 
 
 def test_a_wrong_expectation_fails_with_a_diff(tmp_path):
-    case = _case(tmp_path, [{"request": _request("builtin_stop"), "expect": {"speech": "Bye now."}}])
+    case = _case(
+        tmp_path, [{"request": _request("builtin_stop"), "expect": {"speech": "Bye now."}}]
+    )
     result = replay("--expect", str(case))
     assert result.exit_code == 1
     assert "- expected: Bye now.\n" in result.output
@@ -89,7 +98,12 @@ def test_a_wrong_expectation_fails_with_a_diff(tmp_path):
 
 
 def test_a_pattern_expectation_matches_in_full(tmp_path):
-    turns = [{"request": _request("builtin_stop"), "expect": {"speechPattern": r"Take care.*\.", "shouldEndSession": True}}]
+    turns = [
+        {
+            "request": _request("builtin_stop"),
+            "expect": {"speechPattern": r"Take care.*\.", "shouldEndSession": True},
+        }
+    ]
     assert replay("--expect", str(_case(tmp_path, turns))).exit_code == 0
     turns[0]["expect"]["speechPattern"] = "Take care"
     assert replay("--expect", str(_case(tmp_path, turns))).exit_code == 1
@@ -144,12 +158,16 @@ def test_a_missing_path_is_a_usage_error():
 
 def test_replay_against_a_running_server(serve, alexa_api):
     base = serve(AFTERCARE_VERIFY_SIGNATURES="0")
-    result = replay("--expect", "--url", f"{base}/alexa", str(CONVERSATIONS / "12_before_booking.json"))
+    result = replay(
+        "--expect", "--url", f"{base}/alexa", str(CONVERSATIONS / "12_before_booking.json")
+    )
     assert result.exit_code == 0, result.output
 
 
 def test_replay_reports_a_server_that_refuses(serve, alexa_api):
     base = serve()  # verifying signatures: replayed requests are refused
-    result = replay("--expect", "--url", f"{base}/alexa", str(CONVERSATIONS / "12_before_booking.json"))
+    result = replay(
+        "--expect", "--url", f"{base}/alexa", str(CONVERSATIONS / "12_before_booking.json")
+    )
     assert result.exit_code == 1
     assert "HTTP 400" in result.output

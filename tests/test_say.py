@@ -29,7 +29,11 @@ NEW_YORK = ZoneInfo("America/New_York")
 FRIDAY_10AM = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)
 FRIDAY = date(2026, 11, 27)
 AT_FRIDAY_10AM = ["--at", "2026-11-27T15:00:00Z", "--timezone", "America/New_York"]
-CAN_I, WHEN_CAN_I, RECORD = "ActivityPermissionIntent", "ActivityWaitIntent", "RecordTreatmentIntent"
+CAN_I, WHEN_CAN_I, RECORD = (
+    "ActivityPermissionIntent",
+    "ActivityWaitIntent",
+    "RecordTreatmentIntent",
+)
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +71,11 @@ def slot_values(heard: Heard) -> dict[str, str]:
         ("can I take a painkiller", CAN_I, {"activity": "painkiller"}),
         ("can I wear sunblock now", CAN_I, {"activity": "sunscreen"}),
         ("can I wear makeup at 2 pm", CAN_I, {"activity": "makeup", "time": "14:00"}),
-        ("can I swim sunday at 6 pm", CAN_I, {"activity": "swimming", "date": "2026-11-29", "time": "18:00"}),
+        (
+            "can I swim sunday at 6 pm",
+            CAN_I,
+            {"activity": "swimming", "date": "2026-11-29", "time": "18:00"},
+        ),
         (
             "can I wear makeup tomorrow morning",
             CAN_I,
@@ -109,7 +117,11 @@ def slot_values(heard: Heard) -> dict[str, str]:
         ("my treatment was on monday", RECORD, {"date": "2026-11-30"}),
         ("my last treatment was last monday", RECORD, {"date": "2026-11-23"}),
         ("I had my treatment on november 25th", RECORD, {"date": "2026-11-25"}),
-        ("my treatment was november twenty fifth at 3 pm", RECORD, {"date": "2026-11-25", "time": "15:00"}),
+        (
+            "my treatment was november twenty fifth at 3 pm",
+            RECORD,
+            {"date": "2026-11-25", "time": "15:00"},
+        ),
         ("I had my session the 25th of november", RECORD, {"date": "2026-11-25"}),
         ("I got microneedled 25 november", RECORD, {"date": "2026-11-25"}),
         ("I had my treatment at noon", RECORD, {"time": "12:00"}),
@@ -136,7 +148,12 @@ def test_utterances_become_intents_and_slots(model, utterance, intent, slots):
 
 @pytest.mark.parametrize(
     "utterance",
-    ["open skin aftercare", "skin aftercare", "Alexa, open Skin Aftercare.", "alexa ask skin aftercare"],
+    [
+        "open skin aftercare",
+        "skin aftercare",
+        "Alexa, open Skin Aftercare.",
+        "alexa ask skin aftercare",
+    ],
 )
 def test_the_invocation_alone_launches_the_skill(model, utterance):
     assert understand(model, utterance) == Launch()
@@ -152,7 +169,11 @@ def test_every_declared_slot_is_sent_and_an_unsaid_one_has_no_value(model):
     ("utterance", "value", "canonical"),
     [
         ("can I wear foundation", "wear foundation", {"name": "wear makeup", "id": "makeup"}),
-        ("can I use the steam room", "use the steam room", {"name": "use the sauna", "id": "sauna"}),
+        (
+            "can I use the steam room",
+            "use the steam room",
+            {"name": "use the sauna", "id": "sauna"},
+        ),
         ("can I work out", "work out", {"name": "work out", "id": "workout"}),
     ],
 )
@@ -172,7 +193,9 @@ def test_an_unknown_activity_is_sent_unresolved(model):
     activity = heard.slots["activity"]
     assert heard.intent == "ActivityPermissionIntent"
     assert activity["value"] == "drink wine"
-    assert activity["resolutions"]["resolutionsPerAuthority"][0]["status"] == {"code": "ER_SUCCESS_NO_MATCH"}
+    assert activity["resolutions"]["resolutionsPerAuthority"][0]["status"] == {
+        "code": "ER_SUCCESS_NO_MATCH"
+    }
     assert "values" not in activity["resolutions"]["resolutionsPerAuthority"][0]
 
 
@@ -326,13 +349,18 @@ def test_a_fresh_dialog_intent_starts_its_dialog(model):
 
 def test_pending_dialog_is_the_directive_a_response_leaves_open():
     directive = _eliciting("time")
-    assert pending_dialog({"response": {"directives": [directive], "shouldEndSession": False}}) == directive
+    assert (
+        pending_dialog({"response": {"directives": [directive], "shouldEndSession": False}})
+        == directive
+    )
     assert pending_dialog({"response": {"shouldEndSession": True}}) is None
 
 
 def test_the_envelope_is_what_alexa_sends(model):
     heard = understand(model, "can I wear makeup yet")
-    session = Session("amzn1.echo-api.session.test", new=False, attributes={"in_conversation": True})
+    session = Session(
+        "amzn1.echo-api.session.test", new=False, attributes={"in_conversation": True}
+    )
     sent = envelope(
         heard,
         now=FRIDAY_10AM,
@@ -356,13 +384,22 @@ def test_the_envelope_is_what_alexa_sends(model):
         "requestId": "amzn1.echo-api.request.say-3",
         "locale": "en-US",
         "timestamp": "2026-11-27T15:00:00Z",
-        "intent": {"name": "ActivityPermissionIntent", "confirmationStatus": "NONE", "slots": heard.slots},
+        "intent": {
+            "name": "ActivityPermissionIntent",
+            "confirmationStatus": "NONE",
+            "slots": heard.slots,
+        },
     }
 
 
 def test_a_launch_envelope_has_no_intent():
     sent = envelope(
-        Launch(), now=FRIDAY_10AM, session=Session("s"), user_id="u", device_id="d", request_number=1
+        Launch(),
+        now=FRIDAY_10AM,
+        session=Session("s"),
+        user_id="u",
+        device_id="d",
+        request_number=1,
     )
     assert sent["request"]["type"] == "LaunchRequest"
     assert "intent" not in sent["request"]
@@ -401,7 +438,10 @@ def test_say_not_understood_lists_samples_and_fails():
     result = run_say("what's my next appointment")
     assert result.exit_code == 1
     lines = result.output.splitlines()
-    assert lines[:2] == ["Alexa would not understand that. Closest samples:", "  when's my next appointment"]
+    assert lines[:2] == [
+        "Alexa would not understand that. Closest samples:",
+        "  when's my next appointment",
+    ]
 
 
 def test_say_holds_a_conversation():

@@ -30,7 +30,9 @@ def test_a_patient_talks_to_the_served_skill(serve, alexa_api):
         return requests.post(f"{base}/alexa", json=_envelope(name, alexa_api.url), timeout=10)
 
     assert _speech(post("launch_new_patient")).endswith("When was your treatment?")
-    assert _speech(post("record_confirmed")).startswith("Got it, I've saved that. It's been 44 hours")
+    assert _speech(post("record_confirmed")).startswith(
+        "Got it, I've saved that. It's been 44 hours"
+    )
 
     # PATIENT-NEW's device is in New York, per the stand-in Settings API.
     question = _envelope("can_i_before_treatment_is_known", alexa_api.url)

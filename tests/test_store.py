@@ -14,11 +14,11 @@ from zoneinfo import ZoneInfo
 
 import flask
 import pytest
-from click.testing import CliRunner
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
+from click.testing import CliRunner
 from sqlalchemy import create_engine, inspect, make_url, text
 from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.orm import Session

@@ -76,11 +76,13 @@ def _weekday(day: date, locale: Locale) -> str:
 
 def _weekday_and_date(day: date, locale: Locale, with_year: bool = False) -> str:
     skeleton = "yMMMMd" if with_year else "MMMMd"
-    return f"{_weekday(day, locale)}, {_plain_spaces(format_skeleton(skeleton, day, locale=locale))}"
+    return (
+        f"{_weekday(day, locale)}, {_plain_spaces(format_skeleton(skeleton, day, locale=locale))}"
+    )
 
 
 def spoken_day(day: date, today: date, locale: str) -> str:
-    """"today", "tomorrow", "yesterday", "on Monday", or "on Monday, December 7"."""
+    """ "today", "tomorrow", "yesterday", "on Monday", or "on Monday, December 7"."""
     babel_locale = _babel_locale(locale)
     offset = (day - today).days
     if offset == 0:
@@ -124,7 +126,7 @@ def _round_up_to_minute(moment: datetime) -> datetime:
 
 
 def spoken_wait(duration: timedelta) -> str:
-    """"in 40 minutes", "in about 2 hours", "in about 3 days"."""
+    """ "in 40 minutes", "in about 2 hours", "in about 3 days"."""
     minutes = math.ceil(duration / _ONE_MINUTE)
     if minutes < 60:
         return f"in {_count(max(minutes, 1), 'minute')}"
@@ -137,7 +139,7 @@ def spoken_wait(duration: timedelta) -> str:
 
 
 def spoken_elapsed(duration: timedelta) -> str:
-    """"40 minutes", "30 hours", "4 days", "3 weeks": how long since the treatment."""
+    """ "40 minutes", "30 hours", "4 days", "3 weeks": how long since the treatment."""
     minutes = int(duration / _ONE_MINUTE)
     if minutes < 60:
         return _count(minutes, "minute")
@@ -180,7 +182,7 @@ def _card(*lines: str | None) -> str:
 
 
 def answer_permission(care: Aftercare, verdict: Verdict, listener: Listener) -> Speech:
-    """"Can I X?" — right now."""
+    """ "Can I X?" — right now."""
     rule = verdict.rule
     if verdict.allowed and care.is_over and rule.kind is RuleKind.AVOID:
         text = "Yes. The aftercare period of your last treatment is over."
@@ -198,7 +200,7 @@ def answer_permission(care: Aftercare, verdict: Verdict, listener: Listener) -> 
 def answer_permission_during(
     care: Aftercare, rule: Rule, period: Period, listener: Listener
 ) -> Speech:
-    """"Can I X on Saturday / tomorrow night / Friday at 6 PM?" — a time still to come.
+    """ "Can I X on Saturday / tomorrow night / Friday at 6 PM?" — a time still to come.
 
     Fine for the whole period is "Yes"; fine only from partway through is
     "Not until later"; not fine before the period ends is "No".
@@ -215,7 +217,7 @@ def answer_permission_during(
 
 
 def answer_wait(care: Aftercare, verdict: Verdict, listener: Listener) -> Speech:
-    """"When can I X?" — the local time it becomes fine, or that it already is."""
+    """ "When can I X?" — the local time it becomes fine, or that it already is."""
     rule = verdict.rule
     if rule.kind is RuleKind.CONDITION:
         text = f"Any time. {rule.allowed}"
@@ -227,7 +229,7 @@ def answer_wait(care: Aftercare, verdict: Verdict, listener: Listener) -> Speech
 
 
 def answer_overview(care: Aftercare, listener: Listener) -> Speech:
-    """"What should I avoid right now?" — each restriction and when it lifts, soonest first."""
+    """ "What should I avoid right now?" — each restriction and when it lifts, soonest first."""
     restrictions = care.still_to_avoid()
     reminders = [
         _status_sentence(v, care.now, listener)
@@ -275,7 +277,9 @@ def timeline_card(care: Aftercare, listener: Listener) -> str:
         f"{_capitalised(format_list(subjects, locale=locale))}: from {_written_instant(instant, listener)}"
         for instant, subjects in _subjects_by_instant(timed).items()
     ]
-    opens, closes = (_weekday_and_date(_local_day(i, listener), locale) for i in (window.opens, window.closes))
+    opens, closes = (
+        _weekday_and_date(_local_day(i, listener), locale) for i in (window.opens, window.closes)
+    )
     lines.append(f"Next session: between {opens} and {closes}")
     return "\n".join(lines)
 
@@ -305,7 +309,9 @@ def answer_next_session(care: Aftercare, listener: Listener) -> Speech:
     plan = care.sheet.sessions
     weeks = f"{plan.min_gap.days // 7} to {plan.max_gap.days // 7} weeks"
     locale = _babel_locale(listener.locale)
-    today, opens, closes = (_local_day(i, listener) for i in (care.now, window.opens, window.closes))
+    today, opens, closes = (
+        _local_day(i, listener) for i in (care.now, window.opens, window.closes)
+    )
     if care.now < window.opens:
         text = (
             f"Your next session should be {weeks} after this one: "

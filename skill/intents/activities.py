@@ -16,9 +16,19 @@ from skill.aftercare import (
 )
 from skill.alexa_time import asked_period
 
-from .base import AftercareAnswerHandler, IntentHandler, Turn, answer, ask, ask_for_treatment, slot_value
+from .base import (
+    AftercareAnswerHandler,
+    IntentHandler,
+    Turn,
+    answer,
+    ask,
+    ask_for_treatment,
+    slot_value,
+)
 
-ASK_ACTIVITY = "Which activity would you like to ask about? For example, makeup, swimming, or the gym."
+ASK_ACTIVITY = (
+    "Which activity would you like to ask about? For example, makeup, swimming, or the gym."
+)
 
 
 def _resolved_id(handler_input: HandlerInput, slot_name: str) -> str | None:
@@ -26,7 +36,11 @@ def _resolved_id(handler_input: HandlerInput, slot_name: str) -> str | None:
     slot = request_util.get_slot(handler_input, slot_name)
     resolutions = getattr(getattr(slot, "resolutions", None), "resolutions_per_authority", None)
     for authority in resolutions or ():
-        if authority.status and authority.status.code == StatusCode.ER_SUCCESS_MATCH and authority.values:
+        if (
+            authority.status
+            and authority.status.code == StatusCode.ER_SUCCESS_MATCH
+            and authority.values
+        ):
             return authority.values[0].value.id
     return None
 
@@ -40,7 +54,12 @@ class ActivityHandler(IntentHandler):
         if rule is None:
             if slot_value(handler_input, "activity"):
                 return answer(handler_input, answer_fact("not_covered", self.services.sheet))
-            return ask(handler_input, Speech("Sorry, I didn't catch the activity."), ASK_ACTIVITY, then=ASK_ACTIVITY)
+            return ask(
+                handler_input,
+                Speech("Sorry, I didn't catch the activity."),
+                ASK_ACTIVITY,
+                then=ASK_ACTIVITY,
+            )
         turn = self.turn(handler_input)
         if turn.aftercare is None:
             return ask_for_treatment(handler_input)

@@ -9,8 +9,7 @@ from functools import cached_property
 
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_core.utils import is_intent_name
-from ask_sdk_core.utils import request_util
+from ask_sdk_core.utils import is_intent_name, request_util
 from ask_sdk_model import Response
 from ask_sdk_model.ui import SimpleCard
 

@@ -3,10 +3,10 @@
 import logging
 
 from ask_sdk_core.dispatch_components import AbstractExceptionHandler, AbstractRequestHandler
-from ask_sdk_runtime.exceptions import DispatchException
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_request_type, request_util
 from ask_sdk_model import Response
+from ask_sdk_runtime.exceptions import DispatchException
 
 from skill.aftercare import Speech
 
@@ -111,4 +111,9 @@ class ApologyHandler(AbstractExceptionHandler):
             getattr(request, "object_type", None),
             type(exception).__name__,
         )
-        return ask(handler_input, APOLOGY, f"{EXAMPLES} {WHAT_ELSE}", then="Please try again, or ask your clinic.")
+        return ask(
+            handler_input,
+            APOLOGY,
+            f"{EXAMPLES} {WHAT_ELSE}",
+            then="Please try again, or ask your clinic.",
+        )

@@ -11,7 +11,13 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Intent, IntentConfirmationStatus, Response, Slot, SlotConfirmationStatus
 from ask_sdk_model.dialog import ConfirmIntentDirective, ElicitSlotDirective
 
-from skill.aftercare import Aftercare, Speech, answer_future_treatment, answer_status, spoken_instant
+from skill.aftercare import (
+    Aftercare,
+    Speech,
+    answer_future_treatment,
+    answer_status,
+    spoken_instant,
+)
 from skill.alexa_time import PartOfDay, parse_clock_time, treatment_day
 
 from .base import ASK_TREATMENT, ASK_TREATMENT_AGAIN, IntentHandler, Turn, answer, ask, slot_value
@@ -31,11 +37,15 @@ def _intent_with(intent: Intent, **values: str | None) -> Intent:
         for name, request_slot in (intent.slots or {}).items()
     }
     for name in values.keys() - slots.keys():
-        slots[name] = Slot(name=name, value=values[name], confirmation_status=SlotConfirmationStatus.NONE)
+        slots[name] = Slot(
+            name=name, value=values[name], confirmation_status=SlotConfirmationStatus.NONE
+        )
     return Intent(name=intent.name, slots=slots, confirmation_status=IntentConfirmationStatus.NONE)
 
 
-def _elicit(handler_input: HandlerInput, slot: str, speech: str, reprompt: str, **cleared) -> Response:
+def _elicit(
+    handler_input: HandlerInput, slot: str, speech: str, reprompt: str, **cleared
+) -> Response:
     intent = _intent_with(handler_input.request_envelope.request.intent, **cleared)
     handler_input.response_builder.add_directive(
         ElicitSlotDirective(updated_intent=intent, slot_to_elicit=slot)
@@ -51,8 +61,12 @@ class RecordTreatmentHandler(IntentHandler):
         turn = self.turn(handler_input)
         if intent.confirmation_status == IntentConfirmationStatus.DENIED:
             return _elicit(
-                handler_input, "date", f"Okay, let's try again. {ASK_TREATMENT}", ASK_TREATMENT_AGAIN,
-                date=None, time=None,
+                handler_input,
+                "date",
+                f"Okay, let's try again. {ASK_TREATMENT}",
+                ASK_TREATMENT_AGAIN,
+                date=None,
+                time=None,
             )
         date_value = slot_value(handler_input, "date")
         if not date_value:
@@ -82,7 +96,11 @@ class RecordTreatmentHandler(IntentHandler):
 
     def _record(self, handler_input: HandlerInput, turn: Turn, treated_at: datetime) -> Response:
         if turn.user_id is None:
-            return answer(handler_input, Speech("Sorry, I can't save that without an Alexa account."))
+            return answer(
+                handler_input, Speech("Sorry, I can't save that without an Alexa account.")
+            )
         self.services.store.record_treatment(turn.user_id, treated_at, recorded_at=turn.now)
         status = answer_status(Aftercare(self.services.sheet, treated_at, turn.now), turn.listener)
-        return answer(handler_input, Speech(f"Got it, I've saved that. {status.text}", card=status.card))
+        return answer(
+            handler_input, Speech(f"Got it, I've saved that. {status.text}", card=status.card)
+        )

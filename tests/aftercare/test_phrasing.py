@@ -209,7 +209,11 @@ def test_answer_permission_once_the_aftercare_period_is_over(rule_id, spoken):
     [
         ("makeup", NOW, "Makeup is fine from 3 PM tomorrow."),
         ("makeup", at(28, 16), "Now. Makeup has been fine since 3 PM today."),
-        ("work", NOW, "Any time. You can go back to work after the procedure if you're comfortable."),
+        (
+            "work",
+            NOW,
+            "Any time. You can go back to work after the procedure if you're comfortable.",
+        ),
     ],
 )
 def test_answer_wait(rule_id, now, spoken):
@@ -229,7 +233,10 @@ def test_answer_wait(rule_id, now, spoken):
             Period("tomorrow morning", at(28, 6), at(28, 12)),
             "No, not tomorrow morning. Makeup is fine from 3 PM tomorrow.",
         ),
-        (Period("at 3 PM tomorrow", at(28, 15), at(28, 15)), "Yes. Makeup is fine from 3 PM tomorrow."),
+        (
+            Period("at 3 PM tomorrow", at(28, 15), at(28, 15)),
+            "Yes. Makeup is fine from 3 PM tomorrow.",
+        ),
         (
             Period("at 2:59 PM tomorrow", at(28, 14, 59), at(28, 14, 59)),
             "No, not at 2:59 PM tomorrow. Makeup is fine from 3 PM tomorrow.",
