@@ -172,7 +172,7 @@ def _converse(conversation: Conversation, transport: Transport | None, at: datet
     default=DEFAULT_TIMEZONE,
     show_default=True,
     callback=_zone,
-    help="The device's IANA zone: for dates like 'yesterday', and the Settings API's answer in process.",
+    help="The device's IANA zone: for dates like 'yesterday', and the Settings API's answer.",
 )
 @click.option(
     "--user", "user_id", default=DEFAULT_USER, show_default=True, help="The Alexa userId."

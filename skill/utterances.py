@@ -119,7 +119,8 @@ def _number_words() -> tuple[dict[str, int], dict[str, int]]:
     )
     unit_ordinals = "first second third fourth fifth sixth seventh eighth ninth".split()
     teen_ordinals = (
-        "tenth eleventh twelfth thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth"
+        "tenth eleventh twelfth thirteenth fourteenth fifteenth sixteenth seventeenth "
+        "eighteenth nineteenth"
     ).split()
     cardinals = {word: n for n, word in enumerate(units, 1)} | {
         word: n for n, word in enumerate(teens, 10)
@@ -375,7 +376,7 @@ class _Match:
         return sum(not _is_resolved(slot) for slot in self.slots.values())
 
     def rank(self) -> tuple[int, int, int]:
-        """Lower is better: every slot resolved, then the most literal words, then most slots resolved."""
+        """Lower is better: all slots resolved, most literal words, most slots resolved."""
         resolved = len(self.slots) - self.unresolved
         return (self.unresolved, -self.literal_words, -resolved)
 

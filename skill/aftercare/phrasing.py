@@ -274,7 +274,8 @@ def timeline_card(care: Aftercare, listener: Listener) -> str:
     window = care.next_session
     lines = [f"Treatment: {_written_instant(care.treated_at, listener)}"]
     lines += [
-        f"{_capitalised(format_list(subjects, locale=locale))}: from {_written_instant(instant, listener)}"
+        f"{_capitalised(format_list(subjects, locale=locale))}: "
+        f"from {_written_instant(instant, listener)}"
         for instant, subjects in _subjects_by_instant(timed).items()
     ]
     opens, closes = (

@@ -1,4 +1,4 @@
-"""Questions about an activity: "can I X (on Saturday)?", "when can I X?", "what should I avoid?"."""
+"""Questions about activities: "can I X (on Saturday)?", "when can I X?", "what to avoid?"."""
 
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import request_util

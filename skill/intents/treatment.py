@@ -91,7 +91,8 @@ class RecordTreatmentHandler(IntentHandler):
     def _confirm(self, handler_input: HandlerInput, turn: Turn, treated_at: datetime) -> Response:
         intent = _intent_with(handler_input.request_envelope.request.intent)
         handler_input.response_builder.add_directive(ConfirmIntentDirective(updated_intent=intent))
-        question = f"You had your treatment at {spoken_instant(treated_at, turn.now, turn.listener)}. Is that right?"
+        when = spoken_instant(treated_at, turn.now, turn.listener)
+        question = f"You had your treatment at {when}. Is that right?"
         return ask(handler_input, Speech(question), question)
 
     def _record(self, handler_input: HandlerInput, turn: Turn, treated_at: datetime) -> Response:
