@@ -2,6 +2,7 @@
 
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,9 @@ SOURCES = ["skill", "tests", "bench"]
 
 @pytest.mark.parametrize("command", [["check"], ["format", "--check"]], ids=" ".join)
 def test_ruff(command):
-    ruff = shutil.which("ruff")
+    # Beside this interpreter first: CI runs the venv's python without the venv on PATH.
+    beside = Path(sys.executable).with_name("ruff")
+    ruff = str(beside) if beside.exists() else shutil.which("ruff")
     if ruff is None:
         pytest.skip("ruff is not installed; pip install -e '.[test]' brings it")
     result = subprocess.run(
