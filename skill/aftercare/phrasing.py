@@ -184,16 +184,14 @@ def _card(*lines: str | None) -> str:
 def answer_permission(care: Aftercare, verdict: Verdict, listener: Listener) -> Speech:
     """ "Can I X?" — right now."""
     rule = verdict.rule
-    if verdict.allowed and care.is_over and rule.kind is RuleKind.AVOID:
-        text = "Yes. The aftercare period of your last treatment is over."
-        if rule.afterwards:
-            text = f"{text} {rule.afterwards}"
-    elif verdict.allowed:
-        text = f"Yes. {_allowed_sentence(verdict, care.now, listener)}"
-        if rule.afterwards:
-            text = f"{text} {rule.afterwards}"
-    else:
+    if not verdict.allowed:
         text = f"Not yet. {_waiting_sentence(verdict, care.now, listener)}"
+    else:
+        if care.is_over and rule.kind is RuleKind.AVOID:
+            since = "The aftercare period of your last treatment is over."
+        else:
+            since = _allowed_sentence(verdict, care.now, listener)
+        text = " ".join(part for part in ("Yes.", since, rule.afterwards) if part)
     return Speech(text, card=_card(text, None if verdict.allowed else rule.meanwhile, rule.sheet))
 
 
