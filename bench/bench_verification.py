@@ -20,6 +20,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parents[1]))
@@ -63,15 +64,19 @@ def _app(directory: str, verify: bool):
     return app
 
 
-def _per_call_seconds(call, count: int) -> float:
-    call()  # warm caches: the chain, the device zone, the sheet
-    rounds = []
+def _per_call_seconds(calls: dict[str, Callable[[], None]], count: int) -> dict[str, float]:
+    """Median seconds per call of each, measured in interleaved rounds so that a
+    noisy neighbour slows every contender alike."""
+    for call in calls.values():
+        call()  # warm caches: the chain, the device zone, the sheet
+    rounds: dict[str, list[float]] = {name: [] for name in calls}
     for _ in range(ROUNDS):
-        started = time.perf_counter()
-        for _ in range(count):
-            call()
-        rounds.append((time.perf_counter() - started) / count)
-    return statistics.median(rounds)
+        for name, call in calls.items():
+            started = time.perf_counter()
+            for _ in range(count):
+                call()
+            rounds[name].append((time.perf_counter() - started) / count)
+    return {name: statistics.median(times) for name, times in rounds.items()}
 
 
 def main() -> None:
@@ -88,24 +93,33 @@ def main() -> None:
             response = client.post("/alexa", data=body, headers=headers)
             assert response.status_code == 200, response.get_data(as_text=True)
 
-        baseline = _per_call_seconds(lambda: post(baseline_client), count)
-        verified = _per_call_seconds(lambda: post(verified_client), count)
+        verifiers = build_verifiers(
+            verify_signatures=True,
+            skill_id=SKILL_ID,
+            trust_store=alexa_test_ca.trust_store,
+            fetch_chain=lambda url: alexa_test_ca.valid_identity().chain_pem,
+            clock=lambda: alexa_test_ca.ISSUED_AT,
+        )
+        text = body.decode("utf-8")
+        envelope = DefaultSerializer().deserialize(payload=text, obj_type=RequestEnvelope)
 
-    verifiers = build_verifiers(
-        verify_signatures=True,
-        skill_id=SKILL_ID,
-        trust_store=alexa_test_ca.trust_store,
-        fetch_chain=lambda url: alexa_test_ca.valid_identity().chain_pem,
-        clock=lambda: alexa_test_ca.ISSUED_AT,
+        def verify_only():
+            for verifier in verifiers:
+                verifier.verify(headers, text, envelope)
+
+        seconds = _per_call_seconds(
+            {
+                "baseline": lambda: post(baseline_client),
+                "verified": lambda: post(verified_client),
+                "verifiers": verify_only,
+            },
+            count,
+        )
+    baseline, verified, verification = (
+        seconds["baseline"],
+        seconds["verified"],
+        seconds["verifiers"],
     )
-    text = body.decode("utf-8")
-    envelope = DefaultSerializer().deserialize(payload=text, obj_type=RequestEnvelope)
-
-    def verify_only():
-        for verifier in verifiers:
-            verifier.verify(headers, text, envelope)
-
-    verification = _per_call_seconds(verify_only, count)
 
     print(f"baseline  whole request, verification off: {baseline * 1e6:8.1f} µs")
     print(f"verified  whole request, verification on:  {verified * 1e6:8.1f} µs")
