@@ -25,6 +25,7 @@ from sqlalchemy import (
     MetaData,
     String,
     UniqueConstraint,
+    bindparam,
     create_engine,
     delete,
     func,
@@ -108,6 +109,16 @@ _INSERT_BY_DIALECT: dict[str, Callable[[type[Treatment]], _InsertWithOnConflict]
 }
 
 
+_LATEST_TREATMENT = select(func.max(Treatment.treated_at)).where(
+    Treatment.alexa_user_id == bindparam("user_id")
+)
+_TREATMENT_COUNT = (
+    select(func.count())
+    .select_from(Treatment)
+    .where(Treatment.alexa_user_id == bindparam("user_id"))
+)
+
+
 def make_engine(url: str) -> Engine:
     """An engine for the store or the migrations, configured the same way for both."""
     parsed = make_url(url)
@@ -155,19 +166,14 @@ class TreatmentStore:
 
     def latest_treatment(self, user_id: str) -> datetime | None:
         """The most recent treatment instant (not the most recently reported), in UTC."""
-        # Core, not an ORM Session: this runs on every request, and a Session
-        # costs several times the query itself.
+        # Core and a prebuilt statement, not an ORM Session: this runs on every
+        # request, and a Session or building the statement costs more than the query.
         with self.engine.connect() as connection:
-            return connection.scalar(
-                select(func.max(Treatment.treated_at)).where(Treatment.alexa_user_id == user_id)
-            )
+            return connection.scalar(_LATEST_TREATMENT, {"user_id": user_id})
 
     def treatment_count(self, user_id: str) -> int:
-        statement = (
-            select(func.count()).select_from(Treatment).where(Treatment.alexa_user_id == user_id)
-        )
         with self.engine.connect() as connection:
-            return connection.execute(statement).scalar_one()
+            return connection.execute(_TREATMENT_COUNT, {"user_id": user_id}).scalar_one()
 
     def forget_user(self, user_id: str) -> int:
         """Deletes every treatment of the user (they disabled the skill); returns how many."""
