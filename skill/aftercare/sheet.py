@@ -52,7 +52,6 @@ class Fact:
 class SessionPlan:
     min_gap: timedelta
     max_gap: timedelta
-    sessions_for_best_results: int
     sheet: str
 
 
@@ -169,7 +168,6 @@ def _parse_sessions(raw: Mapping[str, Any]) -> SessionPlan:
     return SessionPlan(
         min_gap=timedelta(days=min_gap),
         max_gap=timedelta(days=max_gap),
-        sessions_for_best_results=_required(raw, "sessions_for_best_results", int, "sessions"),
         sheet=_required(raw, "sheet", str, "sessions"),
     )
 
