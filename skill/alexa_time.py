@@ -141,8 +141,7 @@ def asked_period(
     "on Saturday" is the whole of Saturday on the listener's calendar,
     "tomorrow night" 9 PM to midnight, "at 6 PM" the next 6 PM to come.
     """
-    local_now = now.astimezone(listener.zone)
-    today = local_now.date()
+    today = listener.day_of(now)
     if date_value and date_value != "PRESENT_REF":
         days = _days_named(date_value, today)
         if days is None:
@@ -174,6 +173,6 @@ def asked_period(
             midnight + timedelta(hours=clock.end_hour),
         )
     moment = datetime.combine(first_day, clock, tzinfo=listener.zone)
-    if not date_value and moment < local_now:
+    if not date_value and moment < now:
         moment += timedelta(days=1)  # "at 6 PM" said at 8 PM means tomorrow's
     return Period(f"at {spoken_instant(moment, now, listener)}", moment, moment)

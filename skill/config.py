@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+DEFAULT_TIMEZONE = "America/New_York"
+
 
 class ConfigError(ValueError):
     """A setting is missing or wrong; the message says which and how to fix it."""
@@ -32,7 +34,7 @@ def from_environment(environ: Mapping[str, str], instance_path: str) -> dict[str
         "VERIFY_SIGNATURES": _flag(
             environ.get("AFTERCARE_VERIFY_SIGNATURES"), True, "AFTERCARE_VERIFY_SIGNATURES"
         ),
-        "DEFAULT_TIMEZONE": environ.get("AFTERCARE_DEFAULT_TIMEZONE") or "America/New_York",
+        "DEFAULT_TIMEZONE": environ.get("AFTERCARE_DEFAULT_TIMEZONE") or DEFAULT_TIMEZONE,
         # Signs nothing the skill relies on across restarts yet, so a fresh
         # random key is a safe default.
         "SECRET_KEY": environ.get("AFTERCARE_SECRET_KEY") or secrets.token_hex(32),

@@ -37,9 +37,9 @@ from ask_sdk_model.services import ApiClient, ApiClientRequest, ApiClientRespons
 
 from skill.app import create_app
 from skill.store import get_store
+from skill.utterances import TIMESTAMP_FORMAT
 
 EXPECTED_SUFFIX = ".expected.json"
-TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
 
 class ReplayError(Exception):

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
 
+from skill.config import DEFAULT_TIMEZONE
 from skill.replay import InProcess, OverHttp, ReplayError, Transport, spoken_text
 from skill.utterances import (
     InteractionModel,
@@ -27,7 +28,6 @@ from skill.utterances import (
     pending_dialog,
 )
 
-DEFAULT_TIMEZONE = "America/New_York"  # the skill's own default zone
 DEFAULT_USER = "amzn1.ask.account.SAY-TESTER"
 DEFAULT_DEVICE = "amzn1.ask.device.SAY"
 QUIT = ".quit"

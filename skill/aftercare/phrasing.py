@@ -32,6 +32,10 @@ class Listener:
     zone: ZoneInfo
     locale: str = "en-US"  # as Alexa sends it
 
+    def day_of(self, instant: datetime) -> date:
+        """The date on the listener's calendar at ``instant``."""
+        return instant.astimezone(self.zone).date()
+
 
 @dataclass(frozen=True)
 class Period:
@@ -104,7 +108,7 @@ def spoken_instant(instant: datetime, now: datetime, listener: Listener) -> str:
     earlier than the instant itself.
     """
     local = _round_up_to_minute(instant.astimezone(listener.zone))
-    today = now.astimezone(listener.zone).date()
+    today = listener.day_of(now)
     if local.hour == 0 and local.minute == 0:
         # Midnight belongs to the night before: "midnight on Monday" is ambiguous.
         night_of = local.date() - timedelta(days=1)
@@ -277,7 +281,7 @@ def timeline_card(care: Aftercare, listener: Listener) -> str:
         for instant, subjects in _subjects_by_instant(timed).items()
     ]
     opens, closes = (
-        _weekday_and_date(_local_day(i, listener), locale) for i in (window.opens, window.closes)
+        _weekday_and_date(listener.day_of(i), locale) for i in (window.opens, window.closes)
     )
     lines.append(f"Next session: between {opens} and {closes}")
     return "\n".join(lines)
@@ -285,10 +289,6 @@ def timeline_card(care: Aftercare, listener: Listener) -> str:
 
 def _capitalised(text: str) -> str:
     return text[:1].upper() + text[1:]
-
-
-def _local_day(instant: datetime, listener: Listener) -> date:
-    return instant.astimezone(listener.zone).date()
 
 
 def answer_status(care: Aftercare, listener: Listener) -> Speech:
@@ -308,9 +308,7 @@ def answer_next_session(care: Aftercare, listener: Listener) -> Speech:
     plan = care.sheet.sessions
     weeks = f"{plan.min_gap.days // 7} to {plan.max_gap.days // 7} weeks"
     locale = _babel_locale(listener.locale)
-    today, opens, closes = (
-        _local_day(i, listener) for i in (care.now, window.opens, window.closes)
-    )
+    today, opens, closes = (listener.day_of(i) for i in (care.now, window.opens, window.closes))
     if care.now < window.opens:
         text = (
             f"Your next session should be {weeks} after this one: "

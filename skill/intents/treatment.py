@@ -71,7 +71,7 @@ class RecordTreatmentHandler(IntentHandler):
         date_value = slot_value(handler_input, "date")
         if not date_value:
             return _elicit(handler_input, "date", ASK_TREATMENT, ASK_TREATMENT_AGAIN)
-        day = treatment_day(date_value, turn.now.astimezone(turn.listener.zone).date())
+        day = treatment_day(date_value, turn.listener.day_of(turn.now))
         if day is None:
             return _elicit(handler_input, "date", ASK_DAY, ASK_DAY, date=None)
         clock = parse_clock_time(slot_value(handler_input, "time"))
