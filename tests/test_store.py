@@ -8,6 +8,7 @@ import sys
 import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -78,30 +79,30 @@ def store(database_url):
     store.dispose()
 
 
-def table_names(url):
+@contextmanager
+def connection_to(url):
+    """A connection on an engine of its own, disposed afterwards (a test looking in)."""
     engine = make_engine(url)
     try:
-        return set(inspect(engine).get_table_names())
+        with engine.connect() as connection:
+            yield connection
     finally:
         engine.dispose()
+
+
+def table_names(url):
+    with connection_to(url) as connection:
+        return set(inspect(connection).get_table_names())
 
 
 def current_revision(url):
-    engine = make_engine(url)
-    try:
-        with engine.connect() as connection:
-            return MigrationContext.configure(connection).get_current_revision()
-    finally:
-        engine.dispose()
+    with connection_to(url) as connection:
+        return MigrationContext.configure(connection).get_current_revision()
 
 
 def schema_differences(url):
-    engine = make_engine(url)
-    try:
-        with engine.connect() as connection:
-            return compare_metadata(MigrationContext.configure(connection), Base.metadata)
-    finally:
-        engine.dispose()
+    with connection_to(url) as connection:
+        return compare_metadata(MigrationContext.configure(connection), Base.metadata)
 
 
 def test_upgrade_creates_the_schema_from_empty_and_can_run_again(database_url):
