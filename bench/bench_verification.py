@@ -33,8 +33,8 @@ import waitress  # noqa: E402
 from ask_sdk_core.serialize import DefaultSerializer  # noqa: E402
 from ask_sdk_model import RequestEnvelope  # noqa: E402
 
+from skill.alexa.endpoint import build_verifiers  # noqa: E402
 from skill.app import create_app  # noqa: E402
-from skill.endpoint import build_verifiers  # noqa: E402
 from tests import alexa_test_ca  # noqa: E402
 from tests.conftest import PATIENT_TREATMENTS, SKILL_ID  # noqa: E402
 

@@ -10,11 +10,12 @@ from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
 
 from skill import config as settings
-from skill import endpoint, store
+from skill import store
 from skill.aftercare import default_sheet
-from skill.alexa_api import DeviceTimeZones, TimeoutApiClient
+from skill.alexa import endpoint
+from skill.alexa.settings_api import DeviceTimeZones, TimeoutApiClient
+from skill.alexa.verification import default_trust_store, fetch_certificate_chain, utc_now
 from skill.intents import Services, build_skill
-from skill.verification import default_trust_store, fetch_certificate_chain, utc_now
 
 log = logging.getLogger(__name__)
 

@@ -11,8 +11,9 @@ import waitress
 
 from skill.app import create_app
 from skill.config import ConfigError
-from skill.model_check import model_group
-from skill.replay import (
+from skill.store import upgrade_database
+from skill.tools.model_check import model_group
+from skill.tools.replay import (
     Overrides,
     ReplayError,
     load_case,
@@ -20,8 +21,7 @@ from skill.replay import (
     replay_files,
     spoken_text,
 )
-from skill.say import iso_instant, say
-from skill.store import upgrade_database
+from skill.tools.say import iso_instant, say
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 

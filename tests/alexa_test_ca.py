@@ -5,7 +5,7 @@ Alexa signs every request to a web-service skill with the key of a certificate f
 certificate's chain. This module plays Amazon's part: a test root, an intermediate
 under it, and leaf certificates for ``echo-api.amazon.com`` issued by the intermediate.
 
-Typical use, with ``skill.verification``::
+Typical use, with ``skill.alexa.verification``::
 
     from tests import alexa_test_ca
 

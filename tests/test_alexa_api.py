@@ -1,4 +1,4 @@
-"""Tests for skill.alexa_api: the device's time zone from Alexa's Settings API.
+"""Tests for skill.alexa.settings_api: the device's time zone from Alexa's Settings API.
 
 Most tests run a whole request through a CustomSkillBuilder skill built as the app
 builds it, with ``api_client=TimeoutApiClient(1.0)``, against the HTTPS stand-in in
@@ -26,7 +26,7 @@ from ask_sdk_core.utils import is_request_type
 from ask_sdk_model import RequestEnvelope, Response
 from ask_sdk_model.services import ApiClientRequest
 
-from skill.alexa_api import DeviceTimeZones, TimeoutApiClient
+from skill.alexa.settings_api import DeviceTimeZones, TimeoutApiClient
 from tests.standin_alexa_api import StandInAlexaApi
 
 DEFAULT_ZONE = ZoneInfo("Europe/Berlin")
@@ -226,7 +226,7 @@ def test_a_bad_answer_gives_the_default_zone_and_a_warning(
     alexa_api.fail_with_status = status
     skill = build_skill(time_zones)
 
-    with caplog.at_level(logging.WARNING, logger="skill.alexa_api"):
+    with caplog.at_level(logging.WARNING, logger="skill.alexa.settings_api"):
         spoken = spoken_zone(skill, launch_request(alexa_api.url, device_id=device_id))
     assert spoken == DEFAULT_ZONE.key
 
@@ -268,7 +268,7 @@ def test_a_server_that_does_not_answer_in_time_gives_the_default_zone(
     alexa_api.delay_seconds = 3
     skill = build_skill(time_zones)
 
-    with caplog.at_level(logging.WARNING, logger="skill.alexa_api"):
+    with caplog.at_level(logging.WARNING, logger="skill.alexa.settings_api"):
         assert spoken_zone(skill, launch_request(alexa_api.url)) == DEFAULT_ZONE.key
     assert len(alexa_api.requests) == 1
     assert "timed out" in caplog.text
@@ -289,7 +289,7 @@ def test_a_refused_connection_gives_the_default_zone(
     skill = build_skill(time_zones)
 
     endpoint = f"https://127.0.0.1:{closed_port()}"
-    with caplog.at_level(logging.WARNING, logger="skill.alexa_api"):
+    with caplog.at_level(logging.WARNING, logger="skill.alexa.settings_api"):
         assert spoken_zone(skill, launch_request(endpoint)) == DEFAULT_ZONE.key
     # requests quotes the URL in this error, and the URL holds the device id.
     assert "/v2/devices/device#" in caplog.text
@@ -341,7 +341,7 @@ def test_a_skill_without_an_api_client_uses_the_default_zone(
     builder = CustomSkillBuilder()
     builder.add_request_handler(SpeakTimeZone(time_zones))
 
-    with caplog.at_level(logging.WARNING, logger="skill.alexa_api"):
+    with caplog.at_level(logging.WARNING, logger="skill.alexa.settings_api"):
         assert spoken_zone(builder.create(), launch_request(alexa_api.url)) == DEFAULT_ZONE.key
     assert "no configured API client" in caplog.text
     assert alexa_api.requests == []

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from skill.aftercare import Listener
-from skill.alexa_time import PARTS_OF_DAY, asked_period, parse_clock_time, treatment_day
+from skill.alexa.slot_time import PARTS_OF_DAY, asked_period, parse_clock_time, treatment_day
 
 NEW_YORK = ZoneInfo("America/New_York")
 US = Listener(NEW_YORK)

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from skill.intents import handled_intents
-from skill.model_check import check_model, check_model_file, model_group
+from skill.tools.model_check import check_model, check_model_file, model_group
 
 REPOSITORY_ROOT = Path(__file__).parents[1]
 MODEL_PATH = REPOSITORY_ROOT / "interaction_model" / "en-US.json"

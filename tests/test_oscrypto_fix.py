@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 IMPORT_FLASK_ASK_SDK = (
-    "from skill import oscrypto_fix; oscrypto_fix.install();"
+    "from skill.alexa import oscrypto_fix; oscrypto_fix.install();"
     "import flask_ask_sdk.skill_adapter, certvalidator;"
     "from oscrypto._openssl import _libcrypto;"
     "print(_libcrypto.libcrypto_version)"
@@ -26,7 +26,7 @@ def test_flask_ask_sdk_imports_and_oscrypto_reads_the_full_openssl_version():
 
 def test_installing_twice_adds_one_finder():
     result = _run(
-        "import sys; from skill import oscrypto_fix; oscrypto_fix.install(); oscrypto_fix.install();"
+        "import sys; from skill.alexa import oscrypto_fix; oscrypto_fix.install(); oscrypto_fix.install();"
         "print(sum(type(f).__name__ == '_VersionModuleFinder' for f in sys.meta_path))"
     )
     assert result.stdout.strip() == "1", result.stderr

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from click.testing import CliRunner
 
-from skill.say import say
-from skill.utterances import (
+from skill.tools.say import say
+from skill.tools.utterances import (
     DEFAULT_SKILL_ID,
     Heard,
     InteractionModel,

@@ -1,4 +1,4 @@
-"""Tests for skill.verification: Amazon's checks on requests to a web-service skill."""
+"""Tests for skill.alexa.verification: Amazon's checks on requests to a web-service skill."""
 
 from __future__ import annotations
 
@@ -21,8 +21,8 @@ from cryptography.hazmat.primitives.asymmetric import padding
 from cryptography.x509.verification import Store
 from werkzeug.datastructures import Headers
 
-from skill import verification
-from skill.verification import (
+from skill.alexa import verification
+from skill.alexa.verification import (
     SignatureVerifier,
     SkillIdVerifier,
     TimestampVerifier,
@@ -609,7 +609,7 @@ def test_logs_rejection_with_request_id_but_not_the_request(
     tampered = body.replace(b"en-US", b"en-GB")
     verifier = signature_verifier(ChainServer(alexa_test_ca.valid_identity().chain_pem))
 
-    with caplog.at_level(logging.WARNING, logger="skill.verification"):
+    with caplog.at_level(logging.WARNING, logger="skill.alexa.verification"):
         with pytest.raises(VerificationException):
             verify(verifier, tampered, headers)
 

@@ -14,7 +14,7 @@ from skill.aftercare import (
     answer_permission_during,
     answer_wait,
 )
-from skill.alexa_time import asked_period
+from skill.alexa.slot_time import asked_period
 
 from .base import (
     AftercareAnswerHandler,

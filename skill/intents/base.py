@@ -14,7 +14,7 @@ from ask_sdk_model import Response
 from ask_sdk_model.ui import SimpleCard
 
 from skill.aftercare import Aftercare, Listener, PatientSheet, Speech, TreatmentInFuture
-from skill.alexa_api import DeviceTimeZones
+from skill.alexa.settings_api import DeviceTimeZones
 from skill.store import TreatmentStore
 
 CARD_TITLE = "Skin Aftercare"

@@ -18,7 +18,7 @@ from skill.aftercare import (
     answer_status,
     spoken_instant,
 )
-from skill.alexa_time import PartOfDay, parse_clock_time, treatment_day
+from skill.alexa.slot_time import PartOfDay, parse_clock_time, treatment_day
 
 from .base import ASK_TREATMENT, ASK_TREATMENT_AGAIN, IntentHandler, Turn, answer, ask, slot_value
 

@@ -44,7 +44,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.utils import CryptographyDeprecationWarning
 from cryptography.x509.verification import PolicyBuilder, Store, VerificationError
 
-from skill import oscrypto_fix
+from skill.alexa import oscrypto_fix
 
 oscrypto_fix.install()
 from ask_sdk_webservice_support.verifier import (  # noqa: E402

@@ -5,7 +5,7 @@ Each treatment they report is one row, so the history answers "how many
 sessions have I had" as well as "when was my last one". Every instant goes in
 and comes out timezone-aware in UTC, whichever database holds it.
 
-The schema is owned by the Alembic migrations in ``skill/migrations``;
+The schema is owned by the Alembic migrations in ``skill/store/migrations``;
 :func:`upgrade_database` applies them without an ``alembic.ini`` on disk.
 """
 

@@ -26,7 +26,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-MODEL_PATH = Path(__file__).parents[1] / "interaction_model" / "en-US.json"
+MODEL_PATH = Path(__file__).parents[2] / "interaction_model" / "en-US.json"
 DEFAULT_SKILL_ID = "amzn1.ask.skill.00000000-0000-0000-0000-000000000000"
 TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 FAKE_API_ACCESS_TOKEN = "aftercare-say.fake-api-access-token"

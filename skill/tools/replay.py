@@ -37,7 +37,7 @@ from ask_sdk_model.services import ApiClient, ApiClientRequest, ApiClientRespons
 
 from skill.app import create_app
 from skill.store import get_store
-from skill.utterances import TIMESTAMP_FORMAT
+from skill.tools.utterances import TIMESTAMP_FORMAT
 
 EXPECTED_SUFFIX = ".expected.json"
 

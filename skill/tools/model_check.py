@@ -41,7 +41,7 @@ from ask_smapi_model.v1.skill.interaction_model.type_value_object import TypeVal
 
 from skill import intents as skill_intents
 
-REPOSITORY_ROOT = Path(__file__).parents[1]
+REPOSITORY_ROOT = Path(__file__).parents[2]
 MODEL_FOLDER = "interaction_model"
 MANIFEST_NAME = "skill.json"
 

@@ -16,7 +16,7 @@ from datetime import datetime
 from flask import Blueprint, Flask, current_app, jsonify, request
 from werkzeug.exceptions import BadRequest
 
-from skill import oscrypto_fix
+from skill.alexa import oscrypto_fix
 
 oscrypto_fix.install()
 
@@ -26,7 +26,7 @@ from ask_sdk_webservice_support.verifier import AbstractVerifier, VerificationEx
 from cryptography.x509.verification import Store  # noqa: E402
 from flask_ask_sdk.skill_adapter import SkillAdapter  # noqa: E402
 
-from skill.verification import SignatureVerifier, SkillIdVerifier, TimestampVerifier  # noqa: E402
+from skill.alexa.verification import SignatureVerifier, SkillIdVerifier, TimestampVerifier  # noqa: E402
 
 log = logging.getLogger(__name__)
 

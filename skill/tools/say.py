@@ -1,6 +1,6 @@
 """``aftercare say``: type what a patient would say, hear what the skill answers.
 
-The utterance becomes the request Alexa would send (``skill.utterances``), which
+The utterance becomes the request Alexa would send (``skill.tools.utterances``), which
 goes to the skill in process (or to a running server with --url), and the
 answer is printed as Alexa would speak it. No Amazon account needed.
 """
@@ -19,8 +19,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import click
 
 from skill.config import DEFAULT_TIMEZONE
-from skill.replay import InProcess, OverHttp, ReplayError, Transport, spoken_text
-from skill.utterances import (
+from skill.tools.replay import InProcess, OverHttp, ReplayError, Transport, spoken_text
+from skill.tools.utterances import (
     InteractionModel,
     NotUnderstood,
     Session,

@@ -1,0 +1,1 @@
+"""What testers run: replay, say (the NLU stand-in) and model check."""
