@@ -10,7 +10,7 @@ and "now" always arrives as a parameter.
     # "Not yet. Makeup is fine from 3 PM tomorrow."
 """
 
-from .engine import Aftercare, SessionWindow, TreatmentInFuture, Verdict
+from .engine import Aftercare, Milestone, SessionWindow, TreatmentInFuture, Verdict
 from .phrasing import (
     Listener,
     Period,
@@ -36,6 +36,7 @@ __all__ = [
     "Aftercare",
     "Fact",
     "Listener",
+    "Milestone",
     "Period",
     "PatientSheet",
     "Rule",

@@ -31,6 +31,15 @@ class SessionWindow:
     closes: datetime  # UTC
 
 
+@dataclass(frozen=True)
+class Milestone:
+    """An instant at which one or more rules' waits end together."""
+
+    at: datetime  # UTC
+    rules: tuple[Rule, ...]  # in the sheet's order
+    reached: bool  # at or before now
+
+
 def as_utc(instant: datetime) -> datetime:
     if instant.tzinfo is None or instant.utcoffset() is None:
         raise ValueError("a naive datetime is ambiguous; pass a timezone-aware one")
@@ -72,6 +81,21 @@ class Aftercare:
             self.check(rule) for rule in self.sheet.rules.values() if rule.kind is RuleKind.AVOID
         )
         return sorted((v for v in verdicts if not v.allowed), key=lambda v: v.allowed_from)
+
+    def milestones(self) -> tuple[Milestone, ...]:
+        """Every rule with a wait, grouped by the instant it ends, earliest first.
+
+        This is the one timeline that the card, the clinic portal, screens and
+        reminders all render, so they can never disagree.
+        """
+        by_instant: dict[datetime, list[Rule]] = {}
+        for rule in self.sheet.rules.values():
+            if rule.wait:
+                by_instant.setdefault(self.treated_at + rule.wait, []).append(rule)
+        return tuple(
+            Milestone(at=instant, rules=tuple(rules), reached=self.now >= instant)
+            for instant, rules in sorted(by_instant.items())
+        )
 
     @property
     def next_session(self) -> SessionWindow:

@@ -268,17 +268,13 @@ def _written_instant(instant: datetime, listener: Listener) -> str:
 
 def timeline_card(care: Aftercare, listener: Listener) -> str:
     """The whole aftercare timeline, for the card in the Alexa app."""
-    timed = sorted(
-        (care.check(rule) for rule in care.sheet.rules.values() if rule.wait),
-        key=lambda verdict: verdict.allowed_from,
-    )
     locale = _babel_locale(listener.locale)
     window = care.next_session
     lines = [f"Treatment: {_written_instant(care.treated_at, listener)}"]
     lines += [
-        f"{_capitalised(format_list(subjects, locale=locale))}: "
-        f"from {_written_instant(instant, listener)}"
-        for instant, subjects in _subjects_by_instant(timed).items()
+        f"{_capitalised(format_list([rule.subject for rule in milestone.rules], locale=locale))}: "
+        f"from {_written_instant(milestone.at, listener)}"
+        for milestone in care.milestones()
     ]
     opens, closes = (
         _weekday_and_date(listener.day_of(i), locale) for i in (window.opens, window.closes)

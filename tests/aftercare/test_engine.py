@@ -128,3 +128,22 @@ def test_aftercare_is_over_once_the_next_session_window_has_closed(after, is_ove
     assert care.is_over is is_over
     assert care.next_session.opens == treated_at + timedelta(days=28)
     assert care.next_session.closes == treated_at + timedelta(days=42)
+
+
+@pytest.mark.parametrize("where", TREATMENTS)
+def test_milestones_group_the_waits_and_are_reached_exactly_at_their_instant(where):
+    treated = TREATMENTS[where].astimezone(UTC)  # waits are exact time, added in UTC
+    lifts_last = treated + EXPECTED_WAITS["sun"]
+    before = Aftercare(SHEET, treated, lifts_last - MINUTE).milestones()
+    at = Aftercare(SHEET, treated, lifts_last).milestones()
+
+    grouped = [[rule.id for rule in milestone.rules] for milestone in at]
+    assert grouped == [["sunscreen"], ["makeup"], ["swimming", "sauna", "workout"], ["sun"]]
+    assert [m.at - treated for m in at] == [
+        timedelta(hours=24),
+        timedelta(hours=48),
+        timedelta(hours=72),
+        timedelta(days=7),
+    ]
+    assert [m.reached for m in before] == [True, True, True, False]
+    assert all(m.reached for m in at)
