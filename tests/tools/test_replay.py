@@ -10,9 +10,9 @@ from click.testing import CliRunner
 
 from skill.cli import main as aftercare
 
-HERE = Path(__file__).parent
-CONVERSATIONS = HERE / "conversations"
-REQUESTS = HERE / "requests"
+TESTS = Path(__file__).parents[1]
+CONVERSATIONS = TESTS / "conversations"
+REQUESTS = TESTS / "requests"
 
 
 def replay(*arguments: str):
