@@ -9,9 +9,8 @@ from pathlib import Path
 import click
 import waitress
 
-from skill.app import create_app
+from skill.app import create_app, upgrade_database
 from skill.config import ConfigError
-from skill.store import upgrade_database
 from skill.tools.model_check import model_group
 from skill.tools.replay import (
     Overrides,
@@ -29,8 +28,8 @@ LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 def _app(**overrides):
     try:
         return create_app(overrides)
-    except ConfigError as problem:
-        raise click.UsageError(str(problem)) from None
+    except ConfigError as problem:  # the environment is wrong, not the command line
+        raise click.ClickException(str(problem)) from None
 
 
 @click.group()
@@ -63,8 +62,10 @@ def db() -> None:
 @db.command("upgrade")
 def db_upgrade() -> None:
     """Apply every pending migration to AFTERCARE_DATABASE_URL."""
-    app = _app(MIGRATE_ON_START=False)
-    upgrade_database(app.config["DATABASE_URL"])
+    try:
+        upgrade_database()
+    except ConfigError as problem:
+        raise click.ClickException(str(problem)) from None
     click.echo("The database is at the latest revision.")
 
 
