@@ -1,4 +1,8 @@
-"""The ``aftercare`` command: serve the skill, manage its database."""
+"""The ``aftercare`` command: serve the skill, manage its database.
+
+Each command imports the heavy parts (Flask, SQLAlchemy, ask-sdk) itself, so
+``aftercare --help`` and ``aftercare model check`` start without them.
+"""
 
 from __future__ import annotations
 
@@ -7,25 +11,18 @@ import logging
 from pathlib import Path
 
 import click
-import waitress
 
-from skill.app import create_app, upgrade_database
 from skill.config import ConfigError
 from skill.tools.model_check import model_group
-from skill.tools.replay import (
-    Overrides,
-    ReplayError,
-    load_case,
-    replay_case,
-    replay_files,
-    spoken_text,
-)
-from skill.tools.say import iso_instant, say
+from skill.tools.options import iso_instant
+from skill.tools.say import say
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
 def _app(**overrides):
+    from skill.app import create_app
+
     try:
         return create_app(overrides)
     except ConfigError as problem:  # the environment is wrong, not the command line
@@ -47,6 +44,8 @@ def main() -> None:
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256))
 def serve(host: str, port: int, threads: int) -> None:
     """Serve the skill with waitress, a production WSGI server."""
+    import waitress
+
     waitress.serve(_app(), host=host, port=port, threads=threads, ident="aftercare")
 
 
@@ -62,6 +61,8 @@ def db() -> None:
 @db.command("upgrade")
 def db_upgrade() -> None:
     """Apply every pending migration to AFTERCARE_DATABASE_URL."""
+    from skill.app import upgrade_database
+
     try:
         upgrade_database()
     except ConfigError as problem:
@@ -98,6 +99,8 @@ def _label(envelope: dict) -> str:
 )
 def replay(paths, as_json, at, timezone, user_id, device_id, url, database_url, expect) -> None:
     """Replay Alexa request envelopes (files or folders of them) and print what Alexa would say."""
+    from skill.tools.replay import Overrides, ReplayError, replay_files
+
     # The in-process app's start-up chatter (migrations, verification off) is not the tester's news.
     logging.getLogger().setLevel(logging.ERROR)
     overrides = Overrides(at=at, user_id=user_id, device_id=device_id)
@@ -122,6 +125,8 @@ def replay(paths, as_json, at, timezone, user_id, device_id, url, database_url, 
 
 def _replay_one(path, overrides, url, database_url, timezone, expect, as_json) -> list[str] | None:
     """Replays one file; returns its failures, or None when nothing was expected of it."""
+    from skill.tools.replay import ReplayError, load_case, replay_case, spoken_text
+
     try:
         case = load_case(path)
         results = list(

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 from click.testing import CliRunner
 
@@ -86,3 +89,25 @@ def test_db_upgrade_needs_no_skill_id(tmp_path):
     assert result.exit_code == 0, result.output
     assert result.output == "The database is at the latest revision.\n"
     assert (tmp_path / "aftercare.sqlite3").exists()
+
+
+# The web stack, the database layer and the HTTP client: what made `aftercare` take a second.
+HEAVY_MODULES = ("flask", "sqlalchemy", "alembic", "waitress", "requests", "cryptography")
+
+
+def heavy_modules_loaded_by(code: str) -> list[str]:
+    """The heavy modules a fresh interpreter has imported after running ``code``."""
+    probe = f"{code}\nimport sys\nprint(' '.join(m for m in {HEAVY_MODULES!r} if m in sys.modules))"
+    finished = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
+    return finished.stdout.splitlines()[-1].split()  # after whatever the command printed
+
+
+def test_the_command_imports_no_heavy_part_to_start():
+    assert heavy_modules_loaded_by("import skill.cli") == []
+
+
+def test_model_check_imports_only_the_handlers_it_checks_against():
+    run = "from skill.cli import main\nmain(['model', 'check'], standalone_mode=False)"
+    assert heavy_modules_loaded_by(run) == []

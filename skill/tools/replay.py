@@ -30,34 +30,18 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from html import unescape
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any
 
-import requests
-from ask_sdk_model.services import ApiClient, ApiClientRequest, ApiClientResponse
-
-from skill.app import create_app
-from skill.store import get_store
 from skill.tools.utterances import TIMESTAMP_FORMAT
+
+if TYPE_CHECKING:
+    from skill.tools.transport import Transport
 
 EXPECTED_SUFFIX = ".expected.json"
 
 
 class ReplayError(Exception):
     """A replay file or a response that cannot be used; the message says why."""
-
-
-class FixedTimeZoneApi(ApiClient):
-    """An in-process stand-in for Alexa's Settings API: every device is in ``zone``."""
-
-    def __init__(self, zone: str) -> None:
-        self.zone = zone
-
-    def invoke(self, request: ApiClientRequest) -> ApiClientResponse:
-        if request.method == "GET" and request.url.endswith("/settings/System.timeZone"):
-            return ApiClientResponse(status_code=200, body=json.dumps(self.zone), headers=[])
-        return ApiClientResponse(
-            status_code=404, body=json.dumps({"message": "not stood in for"}), headers=[]
-        )
 
 
 @dataclass(frozen=True)
@@ -245,68 +229,6 @@ def prepare_turns(turns: list[Turn], overrides: Overrides) -> list[dict]:
     return envelopes
 
 
-class Transport(Protocol):
-    def send(self, envelope: dict) -> dict: ...
-
-
-class InProcess:
-    """The skill the server runs, in this process, on a database of its own."""
-
-    def __init__(
-        self, database_url: str, timezone: str | None, treatments: dict[str, list[datetime]]
-    ):
-        config: dict[str, Any] = {
-            "DATABASE_URL": database_url,
-            "VERIFY_SIGNATURES": False,  # replayed requests carry stale or no signatures
-            "SKILL_ID": None,
-        }
-        if timezone:
-            config["DEFAULT_TIMEZONE"] = timezone
-            config["ALEXA_API_CLIENT"] = FixedTimeZoneApi(timezone)
-        self.app = create_app(config)
-        self.store = get_store(self.app)
-        for user_id, instants in treatments.items():
-            for instant in instants:
-                self.store.record_treatment(user_id, instant, recorded_at=instant)
-        self.client = self.app.test_client()
-
-    def send(self, envelope: dict) -> dict:
-        response = self.client.post("/alexa", json=envelope)
-        return _response_json(response.status_code, response.get_json(silent=True))
-
-    def close(self) -> None:
-        self.store.dispose()
-
-
-class OverHttp:
-    """A running server, over HTTP(S); its signature checks must be off."""
-
-    def __init__(self, url: str, timeout_seconds: float = 10.0):
-        self.url = url
-        self.timeout_seconds = timeout_seconds
-
-    def send(self, envelope: dict) -> dict:
-        try:
-            response = requests.post(self.url, json=envelope, timeout=self.timeout_seconds)
-        except requests.RequestException as error:
-            raise ReplayError(f"{self.url}: {type(error).__name__}") from None
-        try:
-            body = response.json()
-        except ValueError:
-            body = None
-        return _response_json(response.status_code, body)
-
-    def close(self) -> None:
-        pass
-
-
-def _response_json(status: int, body: Any) -> dict:
-    if status != 200 or not isinstance(body, dict):
-        reason = body.get("error") if isinstance(body, dict) else None
-        raise ReplayError(f"HTTP {status}" + (f": {reason}" if reason else ""))
-    return body
-
-
 def converse(transport: Transport, envelopes: list[dict]) -> Iterator[dict]:
     """Sends the turns in order, carrying the session forward; yields each response."""
     session = None
@@ -343,6 +265,8 @@ def replay_case(
 
     ``timezone`` (the tester's --timezone) wins over the case's own given zone.
     """
+    from skill.tools.transport import InProcess, OverHttp  # the web stack, only to send
+
     envelopes = prepare_turns(case.turns, overrides)
     timezone = timezone or case.timezone
     with tempfile.TemporaryDirectory(prefix="aftercare-replay-") as scratch:
@@ -351,7 +275,7 @@ def replay_case(
                 raise ReplayError(
                     f"{case.name}: 'given' treatments need an in-process replay, not --url"
                 )
-            transport: InProcess | OverHttp = OverHttp(url)
+            transport: Transport = OverHttp(url)
         else:
             transport = InProcess(
                 database_url or f"sqlite:///{scratch}/replay.sqlite3", timezone, case.treatments

@@ -14,12 +14,14 @@ import uuid
 from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 import click
 
 from skill.config import DEFAULT_TIMEZONE
-from skill.tools.replay import InProcess, OverHttp, ReplayError, Transport, spoken_text
+from skill.tools.options import iso_instant, time_zone
+from skill.tools.replay import ReplayError, spoken_text
 from skill.tools.utterances import (
     InteractionModel,
     NotUnderstood,
@@ -31,6 +33,9 @@ from skill.tools.utterances import (
 DEFAULT_USER = "amzn1.ask.account.SAY-TESTER"
 DEFAULT_DEVICE = "amzn1.ask.device.SAY"
 QUIT = ".quit"
+
+if TYPE_CHECKING:
+    from skill.tools.transport import Transport
 
 
 @dataclass
@@ -73,31 +78,11 @@ class Conversation:
             self.session, self.pending = None, None
 
 
-def iso_instant(_context, _parameter, value: str | None) -> datetime | None:
-    """A click callback: an ISO instant with its offset, as aware UTC."""
-    if value is None:
-        return None
-    try:
-        instant = datetime.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter("give an ISO instant such as 2026-11-27T15:00:00Z") from None
-    if instant.tzinfo is None:
-        raise click.BadParameter("give a time zone too, such as Z or -05:00")
-    return instant.astimezone(UTC)
-
-
-def _zone(_context, _parameter, value: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise click.BadParameter(
-            f"{value!r} is not an IANA zone such as America/New_York"
-        ) from None
-
-
 def _open_transport(
     stack: ExitStack, url: str | None, database_url: str | None, zone: ZoneInfo
 ) -> Transport:
+    from skill.tools.transport import InProcess, OverHttp  # the web stack, only to send
+
     if url is not None:
         return OverHttp(url)
     if database_url is None:  # a fresh store for this invocation, gone when it ends
@@ -171,7 +156,7 @@ def _converse(conversation: Conversation, transport: Transport | None, at: datet
     metavar="ZONE",
     default=DEFAULT_TIMEZONE,
     show_default=True,
-    callback=_zone,
+    callback=time_zone,
     help="The device's IANA zone: for dates like 'yesterday', and the Settings API's answer.",
 )
 @click.option(

@@ -1,0 +1,36 @@
+"""Command-line options the testers' tools share, checked as Click parses them.
+
+Light on purpose: the ``aftercare`` command imports this to declare its options.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import click
+
+
+def iso_instant(_context, _parameter, value: str | None) -> datetime | None:
+    """A click callback: an ISO instant with its offset, as aware UTC."""
+    if value is None:
+        return None
+    try:
+        instant = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter("give an ISO instant such as 2026-11-27T15:00:00Z") from None
+    if instant.tzinfo is None:
+        raise click.BadParameter("give a time zone too, such as Z or -05:00")
+    return instant.astimezone(UTC)
+
+
+def time_zone(_context, _parameter, value: str | None) -> ZoneInfo | None:
+    """A click callback: an IANA zone name, as a ZoneInfo."""
+    if value is None:
+        return None
+    try:
+        return ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise click.BadParameter(
+            f"{value!r} is not an IANA zone such as America/New_York"
+        ) from None
