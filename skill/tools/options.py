@@ -24,13 +24,32 @@ def iso_instant(_context, _parameter, value: str | None) -> datetime | None:
     return instant.astimezone(UTC)
 
 
+def zone_named(name: str) -> ZoneInfo | None:
+    """The IANA zone of that name, or None when there is none."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
 def time_zone(_context, _parameter, value: str | None) -> ZoneInfo | None:
     """A click callback: an IANA zone name, as a ZoneInfo."""
     if value is None:
         return None
+    zone = zone_named(value)
+    if zone is None:
+        raise click.BadParameter(f"{value!r} is not an IANA zone such as America/New_York")
+    return zone
+
+
+def ready_database(url: str | None) -> None:
+    """Brings the tester's --database-url to the latest schema before anything is
+    sent, or stops with one line saying why it cannot be used."""
+    if url is None:
+        return
+    from skill.store import UnusableDatabase, upgrade_database  # SQLAlchemy, only when asked
+
     try:
-        return ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise click.BadParameter(
-            f"{value!r} is not an IANA zone such as America/New_York"
-        ) from None
+        upgrade_database(url)
+    except UnusableDatabase as problem:
+        raise click.BadParameter(str(problem), param_hint="'--database-url'") from None

@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from skill.cli import main as aftercare
+from skill.tools.replay import Overrides, Turn, give_fresh_identities, prepare_turns
 
 TESTS = Path(__file__).parents[1]
 CONVERSATIONS = TESTS / "conversations"
@@ -127,41 +128,194 @@ def test_a_list_of_requests_is_one_session_with_expectations_beside_it(tmp_path)
     assert "PASS" in result.output
 
 
-def test_a_file_without_expectations_is_reported_unchecked(tmp_path):
+def test_a_file_without_expectations_is_reported_unchecked_beside_one_that_passes(tmp_path):
+    (tmp_path / "one.json").write_text(json.dumps(_request("builtin_help")), "utf-8")
+    _case(tmp_path, [{"request": _request("builtin_stop"), "expect": {"speechPattern": ".+"}}])
+    result = replay("--expect", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        f"PASS {tmp_path / 'case.json'} (1 turns)",
+        f"UNCHECKED {tmp_path / 'one.json'} (no expectations)",
+        "1 passed, 0 failed, 1 unchecked",
+    ]
+
+
+def test_expect_with_nothing_to_check_fails(tmp_path):
     (tmp_path / "one.json").write_text(json.dumps(_request("builtin_help")), "utf-8")
     result = replay("--expect", str(tmp_path))
-    assert result.exit_code == 0
-    assert result.output.splitlines()[-1] == "0 passed, 0 failed, 1 unchecked"
+    assert result.exit_code == 1
+    assert result.output.splitlines()[-2:] == [
+        "0 passed, 0 failed, 1 unchecked",
+        "Error: nothing was checked: no file has expectations "
+        "(inline 'expect', or NAME.expected.json beside it)",
+    ]
 
 
-@pytest.mark.parametrize(
-    ("content", "message"),
-    [
-        ("{not json", "not readable JSON"),
-        ('{"hello": 1}', "not an Alexa request envelope"),
-        ('{"turns": []}', "'turns' must be a non-empty list"),
-    ],
-)
-def test_unusable_files_fail_with_a_reason(tmp_path, content, message):
+UNUSABLE_FILES = [
+    pytest.param(
+        "{not json",
+        "not readable JSON (Expecting property name enclosed in double quotes: "
+        "line 1 column 2 (char 1))",
+        id="garbage",
+    ),
+    pytest.param(
+        '{"hello": 1}', "not an Alexa request envelope (no 'request' object)", id="no request"
+    ),
+    pytest.param("[]", "an empty list: no requests to replay", id="empty list"),
+    pytest.param(
+        '[{"request": {}}, 5]',
+        "request 2: not an Alexa request envelope (no 'request' object)",
+        id="not a request in a list",
+    ),
+    pytest.param('{"turns": []}', "'turns' must be a non-empty list", id="no turns"),
+    pytest.param(
+        json.dumps(
+            {
+                "given": {"timezone": "Mars/Olympus"},
+                "turns": [{"request": _request("builtin_stop")}],
+            }
+        ),
+        "given.timezone: 'Mars/Olympus' is not an IANA zone such as America/New_York",
+        id="given zone",
+    ),
+]
+
+
+@pytest.mark.parametrize(("content", "reason"), UNUSABLE_FILES)
+def test_an_unusable_file_is_one_line_naming_it_once_and_fails(tmp_path, content, reason):
+    path = tmp_path / "bad.json"
+    path.write_text(content, "utf-8")
+    result = replay(str(path))
+    assert result.exit_code == 1
+    assert result.output == f"{path}: {reason}\n"
+
+
+@pytest.mark.parametrize(("content", "reason"), UNUSABLE_FILES)
+def test_an_unusable_file_fails_the_expectations(tmp_path, content, reason):
     path = tmp_path / "bad.json"
     path.write_text(content, "utf-8")
     result = replay("--expect", str(path))
     assert result.exit_code == 1
-    assert message in result.output
+    assert result.output.splitlines() == [
+        f"FAIL {path}: {reason}",
+        "0 passed, 1 failed, 0 unchecked",
+    ]
+
+
+def test_an_unreadable_expectation_file_is_named(tmp_path):
+    (tmp_path / "stop.json").write_text(json.dumps(_request("builtin_stop")), "utf-8")
+    (tmp_path / "stop.expected.json").write_text("{", "utf-8")
+    result = replay(str(tmp_path / "stop.json"))
+    assert result.exit_code == 1
+    assert result.output.startswith(
+        f"{tmp_path / 'stop.json'}: stop.expected.json: not readable JSON ("
+    )
 
 
 def test_a_missing_path_is_a_usage_error():
     result = replay("no/such/file.json")
     assert result.exit_code == 2
-    assert "no such file or directory" in result.output
+    assert result.output.splitlines()[-1] == "Error: no/such/file.json: no such file or directory"
 
 
-def test_replay_against_a_running_server(serve, alexa_api):
-    base = serve(AFTERCARE_VERIFY_SIGNATURES="0")
-    result = replay(
-        "--expect", "--url", f"{base}/alexa", str(CONVERSATIONS / "12_before_booking.json")
+def test_an_empty_directory_is_a_usage_error(tmp_path):
+    result = replay("--expect", str(tmp_path))
+    assert result.exit_code == 2
+    assert result.output.splitlines()[-1] == (
+        f"Error: {tmp_path}: no replay files (*.json) in this directory"
     )
+
+
+STOP = str(REQUESTS / "builtin_stop.json")
+
+
+@pytest.mark.parametrize(
+    ("options", "error"),
+    [
+        (
+            ["--timezone", "Mars/Olympus"],
+            "Error: Invalid value for '--timezone': "
+            "'Mars/Olympus' is not an IANA zone such as America/New_York",
+        ),
+        (
+            ["--database-url", "nonsense"],
+            "Error: Invalid value for '--database-url': not a database URL; give one such as "
+            "sqlite:///path/aftercare.sqlite3 or postgresql+psycopg://user@host/db",
+        ),
+        (
+            ["--url", "http://127.0.0.1:9/alexa", "--timezone", "Europe/London"],
+            "Error: --timezone works in process only; a server behind --url asks the Settings "
+            "API for the device's zone, else its AFTERCARE_DEFAULT_TIMEZONE",
+        ),
+        (
+            ["--url", "http://127.0.0.1:9/alexa", "--database-url", "sqlite://"],
+            "Error: --database-url works in process only; "
+            "a server behind --url uses its own AFTERCARE_DATABASE_URL",
+        ),
+    ],
+)
+def test_a_wrong_option_is_a_usage_error_in_one_line(options, error):
+    result = CliRunner().invoke(aftercare, ["replay", *options, STOP])
+    assert result.exit_code == 2
+    assert result.output.splitlines()[-1] == error
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "error"),
+    [
+        (
+            "AFTERCARE_DEFAULT_TIMEZONE",
+            "Mars/Olympus",
+            "Error: AFTERCARE_DEFAULT_TIMEZONE must be an IANA zone such as America/New_York, "
+            "not 'Mars/Olympus'",
+        ),
+        (
+            "AFTERCARE_VERIFY_SIGNATURES",
+            "maybe",
+            "Error: AFTERCARE_VERIFY_SIGNATURES must be 1 or 0, not 'maybe'",
+        ),
+    ],
+)
+def test_a_wrong_setting_stops_the_replay_in_one_line(variable, value, error):
+    result = CliRunner().invoke(aftercare, ["replay", STOP, STOP], env={variable: value})
+    assert result.exit_code == 1
+    assert result.output == error + "\n"
+
+
+def test_a_named_database_is_migrated_and_used(tmp_path):
+    url = f"sqlite:///{tmp_path / 'tester.sqlite3'}"
+    record = _conversation("01_new_patient_records_then_asks")
+    ask = _conversation("08_question_before_the_treatment_is_known")
+    result = replay("--database-url", url, str(record))
     assert result.exit_code == 0, result.output
+    # The same user asks a month later, in another run: the named database remembers her
+    # (a fresh one would not know her treatment).
+    result = replay("--database-url", url, "--at", "2026-12-25T15:00:00Z", str(ask))
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[1].startswith("  1. ActivityPermissionIntent: Yes. ")
+
+
+def _conversation(name: str) -> Path:
+    return CONVERSATIONS / f"{name}.json"
+
+
+def test_every_conversation_that_can_runs_against_a_running_server(serve, alexa_api):
+    """Each file talks as a user and device of its own, so no file sees another's treatment."""
+    base = serve(AFTERCARE_VERIFY_SIGNATURES="0")
+    result = replay("--expect", "--url", f"{base}/alexa", str(CONVERSATIONS))
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    cases = sorted(CONVERSATIONS.glob("*.json"))
+    needing_in_process = [
+        path for path in cases if json.loads(path.read_text("utf-8")).get("given")
+    ]
+    assert lines[-1] == (
+        f"{len(cases) - len(needing_in_process)} passed, 0 failed, 0 unchecked, "
+        f"{len(needing_in_process)} skipped"
+    )
+    for path in needing_in_process:
+        assert f"SKIP {path}: " in result.output
 
 
 def test_replay_reports_a_server_that_refuses(serve, alexa_api):
@@ -171,3 +325,30 @@ def test_replay_reports_a_server_that_refuses(serve, alexa_api):
     )
     assert result.exit_code == 1
     assert "HTTP 400" in result.output
+
+
+def _ids(envelope: dict) -> tuple[str, str, str]:
+    system = envelope["context"]["System"]
+    return (
+        envelope["session"]["user"]["userId"],
+        system["user"]["userId"],
+        system["device"]["deviceId"],
+    )
+
+
+def test_fresh_identities_are_one_per_file_and_leave_named_ones_alone():
+    turns = [Turn(_request("launch_new_patient")), Turn(_request("launch_new_patient"))]
+    first = prepare_turns(turns, Overrides())
+    give_fresh_identities(first, Overrides())
+    second = prepare_turns(turns, Overrides())
+    give_fresh_identities(second, Overrides())
+    user, same_user, device = _ids(first[0])
+    assert user == same_user and user.startswith("amzn1.ask.account.REPLAY-")
+    assert device.startswith("amzn1.ask.device.REPLAY-")
+    assert _ids(first[1]) == (user, user, device)  # one conversation, one patient
+    assert _ids(second[0])[0] != user and _ids(second[0])[2] != device
+
+    named = Overrides(user_id="amzn1.ask.account.TESTER", device_id="amzn1.ask.device.TESTER")
+    kept = prepare_turns(turns, named)
+    give_fresh_identities(kept, named)
+    assert _ids(kept[0]) == (named.user_id, named.user_id, named.device_id)
