@@ -15,7 +15,7 @@ import click
 
 from skill.config import ConfigError
 from skill.tools.model_check import model_group
-from skill.tools.options import iso_instant, ready_database, time_zone
+from skill.tools.options import iso_instant, ready_database, refuse_with_url, time_zone
 from skill.tools.say import say
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -77,25 +77,6 @@ def _label(envelope: dict) -> str:
     return (intent.get("name") if isinstance(intent, dict) else None) or request.get("type", "?")
 
 
-def _refuse_with_url(url: str | None, **in_process_only) -> None:
-    """Options that act in this process mean nothing to a server behind --url: refuse them."""
-    if url is None:
-        return
-    for option, value in in_process_only.items():
-        if value is not None:
-            raise click.UsageError(
-                f"--{option.replace('_', '-')} works in process only; "
-                f"a server behind --url {IN_PROCESS_ONLY[option]}"
-            )
-
-
-# What a running server uses instead of each in-process option.
-IN_PROCESS_ONLY = {
-    "timezone": "asks the Settings API for the device's zone, else its AFTERCARE_DEFAULT_TIMEZONE",
-    "database_url": "uses its own AFTERCARE_DATABASE_URL",
-}
-
-
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
@@ -131,7 +112,7 @@ def replay(paths, as_json, at, timezone, user_id, device_id, url, database_url, 
 
     # The in-process app's start-up chatter (migrations, verification off) is not the tester's news.
     logging.getLogger().setLevel(logging.ERROR)
-    _refuse_with_url(url, timezone=timezone, database_url=database_url)
+    refuse_with_url(url, timezone=timezone, database_url=database_url)
     ready_database(database_url)
     overrides = Overrides(at=at, user_id=user_id, device_id=device_id)
     try:

@@ -53,3 +53,22 @@ def ready_database(url: str | None) -> None:
         upgrade_database(url)
     except UnusableDatabase as problem:
         raise click.BadParameter(str(problem), param_hint="'--database-url'") from None
+
+
+def refuse_with_url(url: str | None, **in_process_only) -> None:
+    """Options that act in this process mean nothing to a server behind --url: refuse them."""
+    if url is None:
+        return
+    for option, value in in_process_only.items():
+        if value is not None:
+            raise click.UsageError(
+                f"--{option.replace('_', '-')} works in process only; "
+                f"a server behind --url {IN_PROCESS_ONLY[option]}"
+            )
+
+
+# What a running server uses instead of each in-process option.
+IN_PROCESS_ONLY = {
+    "timezone": "asks the Settings API for the device's zone, else its AFTERCARE_DEFAULT_TIMEZONE",
+    "database_url": "uses its own AFTERCARE_DATABASE_URL",
+}
