@@ -352,3 +352,27 @@ def test_fresh_identities_are_one_per_file_and_leave_named_ones_alone():
     kept = prepare_turns(turns, named)
     give_fresh_identities(kept, named)
     assert _ids(kept[0]) == (named.user_id, named.user_id, named.device_id)
+
+
+# The recorded requests the README says a fresh server answers as recorded.
+FRESH_SERVER_REQUESTS = (
+    "launch_new_patient.json",
+    "record_*.json",
+    "builtin_*.json",
+    "session_ended*.json",
+    "fact_*.json",
+)
+
+
+def test_the_requests_the_readme_names_get_their_recorded_answer_on_a_fresh_database():
+    paths = sorted(
+        {
+            path
+            for pattern in FRESH_SERVER_REQUESTS
+            for path in REQUESTS.glob(pattern)
+            if not path.name.endswith(".expected.json")
+        }
+    )
+    result = replay("--expect", *map(str, paths))
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-1] == f"{len(paths)} passed, 0 failed, 0 unchecked"
