@@ -230,38 +230,6 @@ STOP = str(REQUESTS / "builtin_stop.json")
 
 
 @pytest.mark.parametrize(
-    ("options", "error"),
-    [
-        (
-            ["--timezone", "Mars/Olympus"],
-            "Error: Invalid value for '--timezone': "
-            "'Mars/Olympus' is not an IANA zone such as America/New_York",
-        ),
-        (
-            ["--database-url", "nonsense"],
-            "Error: Invalid value for '--database-url': not a database URL; give one such as "
-            "sqlite:///path/aftercare.sqlite3 or postgresql+psycopg://user@host/db",
-        ),
-        (
-            ["--url", "http://127.0.0.1:9/alexa", "--timezone", "Europe/London"],
-            "Error: --timezone works in process only; a server behind --url asks the Settings "
-            "API for the device's zone, else its AFTERCARE_DEFAULT_TIMEZONE",
-        ),
-        (
-            ["--url", "http://127.0.0.1:9/alexa", "--database-url", "sqlite://"],
-            "Error: --database-url works in process only; "
-            "a server behind --url uses its own AFTERCARE_DATABASE_URL",
-        ),
-    ],
-)
-def test_a_wrong_option_is_a_usage_error_in_one_line(options, error):
-    result = CliRunner().invoke(aftercare, ["replay", *options, STOP])
-    assert result.exit_code == 2
-    assert result.output.splitlines()[-1] == error
-    assert "Traceback" not in result.output
-
-
-@pytest.mark.parametrize(
     ("variable", "value", "error"),
     [
         (
