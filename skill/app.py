@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from flask import Flask, jsonify
@@ -31,9 +33,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     Store), FETCH_CERT_CHAIN (url -> PEM bytes) and ALEXA_API_CLIENT (an
     ask-sdk ApiClient that answers Alexa's APIs, such as a stand-in).
     """
-    app = Flask(__name__, instance_relative_config=True)
-    app.config.update(settings.from_environment(os.environ, app.instance_path))
-    app.config.update(config or {})
+    app = _configured_flask(config)
     default_zone = settings.check(app.config)
     os.makedirs(app.instance_path, exist_ok=True)
 
@@ -44,7 +44,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         )
     clock = app.config.get("CLOCK", utc_now)
 
-    store.init_app(app)
+    with _database_setting():
+        store.init_app(app)
     services = Services(
         sheet=default_sheet(),
         store=store.get_store(app),
@@ -76,3 +77,27 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         return jsonify(error="internal error"), 500
 
     return app
+
+
+def upgrade_database() -> None:
+    """Applies pending migrations to the configured database (``aftercare db upgrade``),
+    checking only the settings a migration needs: no skill id, no time zone."""
+    app = _configured_flask(None)
+    with _database_setting():
+        store.upgrade_database(app.config["DATABASE_URL"])
+
+
+def _configured_flask(config: dict[str, Any] | None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.update(settings.from_environment(os.environ, app.instance_path))
+    app.config.update(config or {})
+    return app
+
+
+@contextmanager
+def _database_setting() -> Iterator[None]:
+    """A database that cannot be used stops start-up with one sentence naming the setting."""
+    try:
+        yield
+    except store.UnusableDatabase as problem:
+        raise settings.ConfigError(f"AFTERCARE_DATABASE_URL: {problem}") from None

@@ -1,36 +1,33 @@
-"""The ``aftercare`` command: serve the skill, manage its database."""
+"""The ``aftercare`` command: serve the skill, manage its database.
+
+Each command imports the heavy parts (Flask, SQLAlchemy, ask-sdk) itself, so
+``aftercare --help`` and ``aftercare model check`` start without them.
+"""
 
 from __future__ import annotations
 
 import json
 import logging
+from collections import Counter
 from pathlib import Path
 
 import click
-import waitress
 
-from skill.app import create_app
 from skill.config import ConfigError
-from skill.store import upgrade_database
 from skill.tools.model_check import model_group
-from skill.tools.replay import (
-    Overrides,
-    ReplayError,
-    load_case,
-    replay_case,
-    replay_files,
-    spoken_text,
-)
-from skill.tools.say import iso_instant, say
+from skill.tools.options import iso_instant, ready_database, refuse_with_url, time_zone
+from skill.tools.say import say
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
 def _app(**overrides):
+    from skill.app import create_app
+
     try:
         return create_app(overrides)
-    except ConfigError as problem:
-        raise click.UsageError(str(problem)) from None
+    except ConfigError as problem:  # the environment is wrong, not the command line
+        raise click.ClickException(str(problem)) from None
 
 
 @click.group()
@@ -48,6 +45,8 @@ def main() -> None:
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256))
 def serve(host: str, port: int, threads: int) -> None:
     """Serve the skill with waitress, a production WSGI server."""
+    import waitress
+
     waitress.serve(_app(), host=host, port=port, threads=threads, ident="aftercare")
 
 
@@ -63,14 +62,19 @@ def db() -> None:
 @db.command("upgrade")
 def db_upgrade() -> None:
     """Apply every pending migration to AFTERCARE_DATABASE_URL."""
-    app = _app(MIGRATE_ON_START=False)
-    upgrade_database(app.config["DATABASE_URL"])
+    from skill.app import upgrade_database
+
+    try:
+        upgrade_database()
+    except ConfigError as problem:
+        raise click.ClickException(str(problem)) from None
     click.echo("The database is at the latest revision.")
 
 
 def _label(envelope: dict) -> str:
     request = envelope["request"]
-    return (request.get("intent") or {}).get("name") or request.get("type", "?")
+    intent = request.get("intent")
+    return (intent.get("name") if isinstance(intent, dict) else None) or request.get("type", "?")
 
 
 @main.command()
@@ -82,53 +86,84 @@ def _label(envelope: dict) -> str:
     "--at", callback=iso_instant, help="Pretend the (first) request was sent at this ISO instant."
 )
 @click.option(
-    "--timezone", help="Answer the Settings API in process: every device is in this IANA zone."
+    "--timezone",
+    callback=time_zone,
+    help="Answer the Settings API in process: every device is in this IANA zone.",
 )
 @click.option("--user", "user_id", help="Send every request as this Alexa userId.")
 @click.option("--device", "device_id", help="Send every request from this deviceId.")
-@click.option("--url", help="Send to a running server (verification off) instead of in process.")
+@click.option(
+    "--url",
+    help="Send to a running server (verification off) instead of in process; "
+    "each file as a user and device of its own unless --user or --device.",
+)
 @click.option(
     "--database-url", help="In process: use this database instead of a fresh one per file."
 )
 @click.option(
     "--expect",
     is_flag=True,
-    help="Check NAME.expected.json or inline expectations; exit 1 on any failure.",
+    help="Check NAME.expected.json or inline expectations; exit 1 on any failure "
+    "or when nothing was checked.",
 )
 def replay(paths, as_json, at, timezone, user_id, device_id, url, database_url, expect) -> None:
     """Replay Alexa request envelopes (files or folders of them) and print what Alexa would say."""
+    from skill.tools.replay import Overrides, ReplayError, replay_files
+
     # The in-process app's start-up chatter (migrations, verification off) is not the tester's news.
     logging.getLogger().setLevel(logging.ERROR)
+    refuse_with_url(url, timezone=timezone, database_url=database_url)
+    ready_database(database_url)
     overrides = Overrides(at=at, user_id=user_id, device_id=device_id)
-    tally = {"passed": 0, "failed": 0, "unchecked": 0}
     try:
         files = list(replay_files(list(paths)))
     except ReplayError as problem:
         raise click.UsageError(str(problem)) from None
+    zone_name = timezone.key if timezone else None
+    tally: Counter[str] = Counter()
     for path in files:
-        failures = _replay_one(path, overrides, url, database_url, timezone, expect, as_json)
-        if not expect:
-            continue
-        outcome = "unchecked" if failures is None else "failed" if failures else "passed"
-        tally[outcome] += 1
+        try:
+            tally[_replay_one(path, overrides, url, database_url, zone_name, expect, as_json)] += 1
+        except ConfigError as problem:  # an AFTERCARE_* variable the in-process app refuses
+            raise click.ClickException(str(problem)) from None
     if expect:
-        click.echo(
-            f"{tally['passed']} passed, {tally['failed']} failed, {tally['unchecked']} unchecked"
+        line = f"{tally['passed']} passed, {tally['failed']} failed, {tally['unchecked']} unchecked"
+        click.echo(line + (f", {tally['skipped']} skipped" if tally["skipped"] else ""))
+    if tally["failed"]:
+        raise SystemExit(1)
+    # A run that checked nothing must not pass for one that checked everything.
+    if tally["skipped"] and not (tally["passed"] or tally["replayed"] or tally["unchecked"]):
+        raise click.ClickException("nothing was replayed: every file needs an in-process replay")
+    if expect and not tally["passed"]:
+        raise click.ClickException(
+            "nothing was checked: no file has expectations "
+            "(inline 'expect', or NAME.expected.json beside it)"
         )
-        if tally["failed"]:
-            raise SystemExit(1)
 
 
-def _replay_one(path, overrides, url, database_url, timezone, expect, as_json) -> list[str] | None:
-    """Replays one file; returns its failures, or None when nothing was expected of it."""
+def _replay_one(path, overrides, url, database_url, timezone, expect, as_json) -> str:
+    """Replays one file and prints what happened; returns the outcome: passed, failed,
+    unchecked (nothing expected of it) or, without --expect, replayed; skipped when
+    it needs an in-process replay and --url was given."""
+    from skill.tools.replay import (
+        ReplayError,
+        load_case,
+        needs_in_process,
+        replay_case,
+        spoken_text,
+    )
+
     try:
         case = load_case(path)
+        if url is not None and (reason := needs_in_process(case)):
+            click.echo(f"SKIP {path}: {reason}")
+            return "skipped"
         results = list(
             replay_case(case, overrides, url=url, database_url=database_url, timezone=timezone)
         )
     except ReplayError as problem:
         click.echo(f"FAIL {path}: {problem}" if expect else f"{path}: {problem}")
-        return [str(problem)]
+        return "failed"
     if as_json:  # one response per line (JSON Lines), for other tools to read
         for result in results:
             click.echo(json.dumps(result.response, ensure_ascii=False))
@@ -136,20 +171,20 @@ def _replay_one(path, overrides, url, database_url, timezone, expect, as_json) -
         click.echo(str(path))
         for number, result in enumerate(results, 1):
             click.echo(f"  {number}. {_label(result.request)}: {spoken_text(result.response)}")
+    if not expect:
+        return "replayed"
+    if not any(turn.expect for turn in case.turns):
+        click.echo(f"UNCHECKED {path} (no expectations)")
+        return "unchecked"
     failures = [
         f"turn {number} ({_label(result.request)}):\n{mismatch}"
         for number, result in enumerate(results, 1)
         for mismatch in result.mismatches
     ]
-    if not expect:
-        return failures
-    if not any(turn.expect for turn in case.turns):
-        click.echo(f"UNCHECKED {path} (no expectations)")
-        return None
     if failures:
         click.echo(f"FAIL {path}")
         for failure in failures:
             click.echo("  " + failure.replace("\n", "\n  "))
-    else:
-        click.echo(f"PASS {path} ({len(results)} turns)")
-    return failures
+        return "failed"
+    click.echo(f"PASS {path} ({len(results)} turns)")
+    return "passed"

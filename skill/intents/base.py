@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
@@ -14,8 +15,10 @@ from ask_sdk_model import Response
 from ask_sdk_model.ui import SimpleCard
 
 from skill.aftercare import Aftercare, Listener, PatientSheet, Speech, TreatmentInFuture
-from skill.alexa.settings_api import DeviceTimeZones
-from skill.store import TreatmentStore
+
+if TYPE_CHECKING:  # only annotations: `aftercare model check` imports the handlers without them
+    from skill.alexa.settings_api import DeviceTimeZones
+    from skill.store import TreatmentStore
 
 CARD_TITLE = "Skin Aftercare"
 # A session attribute: the patient opened the skill, so we keep the conversation going.

@@ -19,6 +19,7 @@ import flask
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import (
+    URL,
     DateTime,
     Dialect,
     Engine,
@@ -33,11 +34,18 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 MIGRATIONS_DIRECTORY = Path(__file__).parent / "migrations"
 EXTENSION_KEY = "aftercare_store"
+EXAMPLE_URLS = "sqlite:///path/aftercare.sqlite3 or postgresql+psycopg://user@host/db"
+
+
+class UnusableDatabase(Exception):
+    """The database URL cannot be used. The message says why and what to do, and
+    never quotes a password; callers put the setting's name in front of it."""
 
 
 def _as_utc(value: datetime, what: str) -> datetime:
@@ -119,15 +127,50 @@ _TREATMENT_COUNT = (
 )
 
 
+def _usable_url(url: str) -> URL:
+    """The parsed URL, once SQLAlchemy can load its driver and the store runs on its database."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise UnusableDatabase(f"not a database URL; give one such as {EXAMPLE_URLS}") from None
+    if parsed.get_backend_name() not in _INSERT_BY_DIALECT:
+        raise UnusableDatabase(
+            f"the store runs on SQLite or PostgreSQL, not {parsed.get_backend_name()!r}; "
+            f"give a URL such as {EXAMPLE_URLS}"
+        )
+    try:
+        parsed.get_dialect().import_dbapi()
+    except NoSuchModuleError:
+        raise UnusableDatabase(
+            f"SQLAlchemy has no driver {parsed.drivername!r}; give a URL such as {EXAMPLE_URLS}"
+        ) from None
+    except ImportError as missing:
+        raise UnusableDatabase(
+            f"its driver {missing.name or parsed.drivername} is not installed; "
+            "for PostgreSQL give postgresql+psycopg://… and pip install -e '.[postgres]'"
+        ) from None
+    return parsed
+
+
 def make_engine(url: str) -> Engine:
-    """An engine for the store or the migrations, configured the same way for both."""
-    parsed = make_url(url)
+    """An engine for the store or the migrations, configured the same way for both.
+
+    Raises UnusableDatabase when the URL cannot work, before anything connects.
+    """
+    parsed = _usable_url(url)
     connect_args: dict[str, Any] = {}
     if parsed.get_backend_name() == "sqlite":
         # A threaded WSGI server hands pooled connections between threads.
         connect_args["check_same_thread"] = False
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            folder = Path(parsed.database).parent
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                raise UnusableDatabase(
+                    f"cannot create the folder {folder} ({error.strerror}); "
+                    "give a path this user may write to"
+                ) from None
     # Without hide_parameters a database error's message quotes the bound
     # values (user ids, treatment times), and such messages get logged.
     return create_engine(parsed, connect_args=connect_args, hide_parameters=True)
@@ -186,13 +229,27 @@ class TreatmentStore:
 
 
 def upgrade_database(url: str) -> None:
-    """Applies every pending migration ("alembic upgrade head") to the database at url."""
+    """Applies every pending migration ("alembic upgrade head") to the database at url.
+
+    Raises UnusableDatabase when the URL is wrong or the database cannot be reached.
+    """
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIRECTORY))
     # Config values go through configparser interpolation, where "%" is special,
     # and URLs carry percent-encoded passwords and options.
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
-    command.upgrade(config, "head")
+    try:
+        command.upgrade(config, "head")
+    except DBAPIError as error:
+        # The driver's own first line ("connection refused", "password authentication
+        # failed"), without SQLAlchemy's statement and background link.
+        said = str(error.orig).strip().splitlines()
+        reason = said[0] if said else type(error.orig).__name__
+        shown = make_url(url).render_as_string(hide_password=True)
+        raise UnusableDatabase(
+            f"cannot use the database at {shown} ({reason}); "
+            "check the URL and that the database is running and lets this user in"
+        ) from None
 
 
 def init_app(app: flask.Flask) -> None:

@@ -39,8 +39,6 @@ from ask_smapi_model.v1.skill.interaction_model.slot_type import SlotType
 from ask_smapi_model.v1.skill.interaction_model.type_value import TypeValue
 from ask_smapi_model.v1.skill.interaction_model.type_value_object import TypeValueObject
 
-from skill import intents as skill_intents
-
 REPOSITORY_ROOT = Path(__file__).parents[2]
 MODEL_FOLDER = "interaction_model"
 MANIFEST_NAME = "skill.json"
@@ -129,7 +127,9 @@ def check_command(context: click.Context, paths: tuple[Path, ...]) -> None:
     PATHS default to every locale file in interaction_model/ (the manifest
     skill.json aside), under the current directory or else the repository.
     """
-    handled = skill_intents.handled_intents()
+    from skill.intents import handled_intents  # the handlers, only when checking
+
+    handled = handled_intents()
     found_problems = False
     for path in paths or _default_model_files():
         problems = check_model_file(path, handled)

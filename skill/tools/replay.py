@@ -25,39 +25,30 @@ import copy
 import json
 import re
 import tempfile
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from html import unescape
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any
 
-import requests
-from ask_sdk_model.services import ApiClient, ApiClientRequest, ApiClientResponse
-
-from skill.app import create_app
-from skill.store import get_store
+from skill.tools.options import zone_named
 from skill.tools.utterances import TIMESTAMP_FORMAT
+
+if TYPE_CHECKING:
+    from skill.tools.transport import Transport
 
 EXPECTED_SUFFIX = ".expected.json"
 
 
 class ReplayError(Exception):
-    """A replay file or a response that cannot be used; the message says why."""
+    """A replay file or a response that cannot be used; the message says why and
+    where in the file, and leaves naming the file to the caller."""
 
 
-class FixedTimeZoneApi(ApiClient):
-    """An in-process stand-in for Alexa's Settings API: every device is in ``zone``."""
-
-    def __init__(self, zone: str) -> None:
-        self.zone = zone
-
-    def invoke(self, request: ApiClientRequest) -> ApiClientResponse:
-        if request.method == "GET" and request.url.endswith("/settings/System.timeZone"):
-            return ApiClientResponse(status_code=200, body=json.dumps(self.zone), headers=[])
-        return ApiClientResponse(
-            status_code=404, body=json.dumps({"message": "not stood in for"}), headers=[]
-        )
+def _at(where: str, message: str) -> str:
+    return f"{where}: {message}" if where else message
 
 
 @dataclass(frozen=True)
@@ -69,18 +60,22 @@ class Expectation:
     @classmethod
     def parse(cls, raw: Any, where: str) -> Expectation:
         if not isinstance(raw, dict):
-            raise ReplayError(f"{where}: an expectation must be a JSON object")
+            raise ReplayError(_at(where, "an expectation must be a JSON object"))
         if "response" in raw:  # a whole recorded response
             return cls(speech=spoken_text(raw))
         known = {"speech", "speechPattern", "shouldEndSession"}
         if not raw.keys() & known or raw.keys() - known:
-            raise ReplayError(f"{where}: expected 'speech', 'speechPattern' or 'shouldEndSession'")
+            raise ReplayError(
+                _at(where, "expected 'speech', 'speechPattern' or 'shouldEndSession'")
+            )
         pattern = raw.get("speechPattern")
         if pattern is not None:
             try:
                 re.compile(pattern)
             except re.error as error:
-                raise ReplayError(f"{where}: speechPattern is not a regular expression: {error}")
+                raise ReplayError(
+                    _at(where, f"speechPattern is not a regular expression: {error}")
+                ) from None
         return cls(raw.get("speech"), pattern, raw.get("shouldEndSession"))
 
     def mismatches(self, response: dict) -> list[str]:
@@ -125,58 +120,66 @@ def spoken_text(response: dict) -> str:
 
 
 def replay_files(paths: list[Path]) -> Iterator[Path]:
-    """The replay files named, directories searched in name order."""
+    """The replay files named, directories searched in name order; a directory
+    without any is a mistake, not nothing to do."""
     for path in paths:
         if path.is_dir():
-            yield from sorted(
-                p for p in path.rglob("*.json") if not p.name.endswith(EXPECTED_SUFFIX)
-            )
+            found = sorted(p for p in path.rglob("*.json") if not p.name.endswith(EXPECTED_SUFFIX))
+            if not found:
+                raise ReplayError(f"{path}: no replay files (*.json) in this directory")
+            yield from found
         elif path.exists():
             yield path
         else:
             raise ReplayError(f"{path}: no such file or directory")
 
 
-def _read_json(path: Path) -> Any:
+def _read_json(path: Path, where: str = "") -> Any:
     try:
         return json.loads(path.read_text("utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ReplayError(f"{path}: not readable JSON ({error})") from None
+        raise ReplayError(_at(where, f"not readable JSON ({error})")) from None
 
 
 def _envelope(raw: Any, where: str) -> dict:
     if not isinstance(raw, dict) or not isinstance(raw.get("request"), dict):
-        raise ReplayError(f"{where}: not an Alexa request envelope (no 'request' object)")
+        raise ReplayError(_at(where, "not an Alexa request envelope (no 'request' object)"))
     return raw
 
 
 def load_case(path: Path) -> Case:
     raw = _read_json(path)
     expected_path = path.with_name(path.name.removesuffix(".json") + EXPECTED_SUFFIX)
-    expected = _read_json(expected_path) if expected_path.exists() else None
+    expected_name = expected_path.name
+    expected = _read_json(expected_path, expected_name) if expected_path.exists() else None
     name = str(path)
     if isinstance(raw, dict) and "turns" in raw:
         return _test_case(raw, name)
     if isinstance(raw, list):
+        if not raw:
+            raise ReplayError("an empty list: no requests to replay")
         if expected is not None and (not isinstance(expected, list) or len(expected) != len(raw)):
-            raise ReplayError(f"{expected_path}: needs a list with one expectation per request")
+            raise ReplayError(f"{expected_name}: needs a list with one expectation per request")
         expectations = expected or [None] * len(raw)
         turns = [
-            Turn(_envelope(r, f"{name}[{i}]"), e and Expectation.parse(e, f"{expected_path}[{i}]"))
+            Turn(
+                _envelope(r, f"request {i + 1}"),
+                e and Expectation.parse(e, f"{expected_name}[{i}]"),
+            )
             for i, (r, e) in enumerate(zip(raw, expectations))
         ]
         return Case(name, turns)
-    expectation = expected and Expectation.parse(expected, str(expected_path))
-    return Case(name, [Turn(_envelope(raw, name), expectation)])
+    expectation = expected and Expectation.parse(expected, expected_name)
+    return Case(name, [Turn(_envelope(raw, ""), expectation)])
 
 
 def _test_case(raw: dict, name: str) -> Case:
     turns_raw = raw["turns"]
     if not isinstance(turns_raw, list) or not turns_raw:
-        raise ReplayError(f"{name}: 'turns' must be a non-empty list")
+        raise ReplayError("'turns' must be a non-empty list")
     turns = []
     for i, turn in enumerate(turns_raw):
-        where = f"{name} turn {i + 1}"
+        where = f"turn {i + 1}"
         if not isinstance(turn, dict):
             raise ReplayError(f"{where}: must be an object with 'request' and 'expect'")
         expect = turn.get("expect")
@@ -185,16 +188,18 @@ def _test_case(raw: dict, name: str) -> Case:
         )
     given = raw.get("given", {})
     if not isinstance(given, dict) or not isinstance(given.get("timezone", ""), str):
-        raise ReplayError(f"{name}: 'given' is an object; given.timezone an IANA zone name")
+        raise ReplayError("'given' is an object; given.timezone an IANA zone name")
+    if "timezone" in given and zone_named(given["timezone"]) is None:
+        raise ReplayError(
+            f"given.timezone: {given['timezone']!r} is not an IANA zone such as America/New_York"
+        )
     try:
         treatments = {
             user: [_aware(datetime.fromisoformat(instant)) for instant in instants]
             for user, instants in given.get("treatments", {}).items()
         }
     except (AttributeError, TypeError, ValueError):
-        raise ReplayError(
-            f"{name}: given.treatments maps user ids to lists of ISO instants"
-        ) from None
+        raise ReplayError("given.treatments maps user ids to lists of ISO instants") from None
     return Case(name, turns, treatments, given.get("timezone"))
 
 
@@ -235,76 +240,54 @@ def prepare_turns(turns: list[Turn], overrides: Overrides) -> list[dict]:
                 else overrides.at + (stamp - first_stamp)
             )
             request["timestamp"] = moved.strftime(TIMESTAMP_FORMAT)
-        system = envelope.get("context", {}).get("System", {})
+        system = _system(envelope)
         if overrides.user_id is not None:
             for holder in (envelope.get("session"), system):
                 if isinstance(holder, dict):
                     holder.setdefault("user", {})["userId"] = overrides.user_id
-        if overrides.device_id is not None and isinstance(system, dict):
+        if overrides.device_id is not None and system is not None:
             system.setdefault("device", {})["deviceId"] = overrides.device_id
     return envelopes
 
 
-class Transport(Protocol):
-    def send(self, envelope: dict) -> dict: ...
+def _system(envelope: dict) -> dict | None:
+    context = envelope.get("context")
+    system = context.get("System") if isinstance(context, dict) else None
+    return system if isinstance(system, dict) else None
 
 
-class InProcess:
-    """The skill the server runs, in this process, on a database of its own."""
+def give_fresh_identities(envelopes: list[dict], overrides: Overrides) -> None:
+    """Each user and device id in one file's envelopes becomes one never used before,
+    unless the tester named them: a running server remembers what it hears, so
+    without this a file would meet the treatments an earlier file recorded."""
+    fresh: dict[tuple[str, str], str] = {}
 
-    def __init__(
-        self, database_url: str, timezone: str | None, treatments: dict[str, list[datetime]]
-    ):
-        config: dict[str, Any] = {
-            "DATABASE_URL": database_url,
-            "VERIFY_SIGNATURES": False,  # replayed requests carry stale or no signatures
-            "SKILL_ID": None,
-        }
-        if timezone:
-            config["DEFAULT_TIMEZONE"] = timezone
-            config["ALEXA_API_CLIENT"] = FixedTimeZoneApi(timezone)
-        self.app = create_app(config)
-        self.store = get_store(self.app)
-        for user_id, instants in treatments.items():
-            for instant in instants:
-                self.store.record_treatment(user_id, instant, recorded_at=instant)
-        self.client = self.app.test_client()
+    def renamed(kind: str, old: str) -> str:
+        return fresh.setdefault((kind, old), f"amzn1.ask.{kind}.REPLAY-{uuid.uuid4().hex.upper()}")
 
-    def send(self, envelope: dict) -> dict:
-        response = self.client.post("/alexa", json=envelope)
-        return _response_json(response.status_code, response.get_json(silent=True))
-
-    def close(self) -> None:
-        self.store.dispose()
+    for envelope in envelopes:
+        system = _system(envelope)
+        if overrides.user_id is None:
+            for holder in (envelope.get("session"), system):
+                user = holder.get("user") if isinstance(holder, dict) else None
+                if isinstance(user, dict) and isinstance(user.get("userId"), str):
+                    user["userId"] = renamed("account", user["userId"])
+        device = system.get("device") if system is not None else None
+        if overrides.device_id is None and isinstance(device, dict):
+            if isinstance(device.get("deviceId"), str):
+                device["deviceId"] = renamed("device", device["deviceId"])
 
 
-class OverHttp:
-    """A running server, over HTTP(S); its signature checks must be off."""
-
-    def __init__(self, url: str, timeout_seconds: float = 10.0):
-        self.url = url
-        self.timeout_seconds = timeout_seconds
-
-    def send(self, envelope: dict) -> dict:
-        try:
-            response = requests.post(self.url, json=envelope, timeout=self.timeout_seconds)
-        except requests.RequestException as error:
-            raise ReplayError(f"{self.url}: {type(error).__name__}") from None
-        try:
-            body = response.json()
-        except ValueError:
-            body = None
-        return _response_json(response.status_code, body)
-
-    def close(self) -> None:
-        pass
-
-
-def _response_json(status: int, body: Any) -> dict:
-    if status != 200 or not isinstance(body, dict):
-        reason = body.get("error") if isinstance(body, dict) else None
-        raise ReplayError(f"HTTP {status}" + (f": {reason}" if reason else ""))
-    return body
+def needs_in_process(case: Case) -> str | None:
+    """Why the case cannot be replayed against a running server, if it cannot."""
+    if case.treatments:
+        return "'given' treatments need an in-process replay: a running server's store is its own"
+    if case.timezone:
+        return (
+            "given.timezone needs an in-process replay: "
+            "a running server asks the Settings API for the device's zone"
+        )
+    return None
 
 
 def converse(transport: Transport, envelopes: list[dict]) -> Iterator[dict]:
@@ -339,19 +322,21 @@ def replay_case(
     database_url: str | None = None,
     timezone: str | None = None,
 ) -> Iterator[TurnResult]:
-    """Replays one file's turns, each file on a fresh database unless one is named.
+    """Replays one file's turns, each file on a fresh database unless one is named,
+    or against the server at ``url`` as a user and device of its own.
 
     ``timezone`` (the tester's --timezone) wins over the case's own given zone.
     """
+    from skill.tools.transport import InProcess, OverHttp  # the web stack, only to send
+
     envelopes = prepare_turns(case.turns, overrides)
     timezone = timezone or case.timezone
     with tempfile.TemporaryDirectory(prefix="aftercare-replay-") as scratch:
         if url is not None:
-            if case.treatments:
-                raise ReplayError(
-                    f"{case.name}: 'given' treatments need an in-process replay, not --url"
-                )
-            transport: InProcess | OverHttp = OverHttp(url)
+            if reason := needs_in_process(case):
+                raise ReplayError(reason)
+            give_fresh_identities(envelopes, overrides)
+            transport: Transport = OverHttp(url)
         else:
             transport = InProcess(
                 database_url or f"sqlite:///{scratch}/replay.sqlite3", timezone, case.treatments

@@ -9,17 +9,21 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 import tempfile
 import uuid
+from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 import click
 
-from skill.config import DEFAULT_TIMEZONE
-from skill.tools.replay import InProcess, OverHttp, ReplayError, Transport, spoken_text
+from skill.config import DEFAULT_TIMEZONE, ConfigError
+from skill.tools.options import iso_instant, ready_database, refuse_with_url, time_zone
+from skill.tools.replay import ReplayError, spoken_text
 from skill.tools.utterances import (
     InteractionModel,
     NotUnderstood,
@@ -31,6 +35,10 @@ from skill.tools.utterances import (
 DEFAULT_USER = "amzn1.ask.account.SAY-TESTER"
 DEFAULT_DEVICE = "amzn1.ask.device.SAY"
 QUIT = ".quit"
+USER = "User  >"
+
+if TYPE_CHECKING:
+    from skill.tools.transport import Transport
 
 
 @dataclass
@@ -45,13 +53,12 @@ class Conversation:
     pending: dict | None = None  # the Dialog directive the last answer left open
     requests_made: int = 0
 
-    def request_for(self, utterance: str, now: datetime) -> dict | NotUnderstood:
-        """The request Alexa would send for ``utterance`` at this point of the session."""
+    def request_for(self, utterance: str, now: datetime) -> tuple[dict, NotUnderstood | None]:
+        """The request Alexa would send for ``utterance`` at this point of the session
+        (AMAZON.FallbackIntent when no sample matches, with what did not match)."""
         understood = self.model.understand(utterance, now=now, zone=self.zone, pending=self.pending)
-        if isinstance(understood, NotUnderstood):
-            return understood
         self.requests_made += 1
-        return envelope(
+        request = envelope(
             understood,
             now=now,
             session=self.session or Session(f"amzn1.echo-api.session.{uuid.uuid4()}"),
@@ -59,6 +66,7 @@ class Conversation:
             device_id=self.device_id,
             request_number=self.requests_made,
         )
+        return request, understood if isinstance(understood, NotUnderstood) else None
 
     def answered(self, request: dict, response: dict) -> None:
         """Keeps the session open while the skill listens; a closed one starts afresh."""
@@ -73,31 +81,11 @@ class Conversation:
             self.session, self.pending = None, None
 
 
-def iso_instant(_context, _parameter, value: str | None) -> datetime | None:
-    """A click callback: an ISO instant with its offset, as aware UTC."""
-    if value is None:
-        return None
-    try:
-        instant = datetime.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter("give an ISO instant such as 2026-11-27T15:00:00Z") from None
-    if instant.tzinfo is None:
-        raise click.BadParameter("give a time zone too, such as Z or -05:00")
-    return instant.astimezone(UTC)
-
-
-def _zone(_context, _parameter, value: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise click.BadParameter(
-            f"{value!r} is not an IANA zone such as America/New_York"
-        ) from None
-
-
 def _open_transport(
     stack: ExitStack, url: str | None, database_url: str | None, zone: ZoneInfo
 ) -> Transport:
+    from skill.tools.transport import InProcess, OverHttp  # the web stack, only to send
+
     if url is not None:
         return OverHttp(url)
     if database_url is None:  # a fresh store for this invocation, gone when it ends
@@ -108,10 +96,11 @@ def _open_transport(
     return transport
 
 
-def _not_understood(heard: NotUnderstood) -> None:
-    click.echo("Alexa would not understand that." + (" Closest samples:" if heard.closest else ""))
-    for sample in heard.closest:
-        click.echo(f"  {sample}")
+def _no_sample_matched(heard: NotUnderstood, indent: str, err: bool) -> None:
+    closest = ", ".join(f'"{sample}"' for sample in heard.closest)
+    nearby = f"closest samples: {closest}" if closest else "no sample comes close"
+    sent = heard.sent.intent
+    click.echo(f"{indent}(no sample matches, so Alexa sends {sent}; {nearby})", err=err)
 
 
 def _turn(
@@ -120,30 +109,41 @@ def _turn(
     utterance: str,
     now: datetime,
     speaker: str,
-) -> bool:
-    """Says one thing and prints the answer (or, without a transport, the request);
-    False when Alexa would not understand it."""
-    request = conversation.request_for(utterance, now)
-    if isinstance(request, NotUnderstood):
-        _not_understood(request)
-        return False
+) -> None:
+    """Says one thing and prints the answer (or, without a transport, the request), and
+    beside it the closest samples when none matched."""
+    request, not_matched = conversation.request_for(utterance, now)
     if transport is None:
         click.echo(json.dumps(request, indent=2, ensure_ascii=False))
-        return True
-    response = transport.send(request)
-    conversation.answered(request, response)
-    click.echo(f"{speaker}{spoken_text(response)}")
-    return True
+    else:
+        response = transport.send(request)
+        conversation.answered(request, response)
+        click.echo(f"{speaker}{spoken_text(response)}")
+    if not_matched is not None:
+        # Beside the JSON, not in it: --request's output stays one JSON document.
+        _no_sample_matched(not_matched, " " * len(speaker), err=transport is None)
+
+
+def _utterances() -> Iterator[str]:
+    """What the tester says, line by line, until end of input."""
+    if sys.stdin.isatty():
+        while True:
+            try:
+                yield click.prompt(USER, prompt_suffix=" ", default="", show_default=False)
+            except click.Abort:  # end of input
+                click.echo()
+                return
+    # Piped in, the lines were never echoed by a terminal: echo them, so the
+    # transcript reads as a conversation.
+    for line in sys.stdin:
+        utterance = line.rstrip("\r\n")
+        click.echo(f"{USER} {utterance}")
+        yield utterance
 
 
 def _converse(conversation: Conversation, transport: Transport | None, at: datetime | None) -> None:
     """Turn after turn, like ``ask dialog``: one session until the skill ends it, then a new one."""
-    while True:
-        try:
-            utterance = click.prompt("User  >", prompt_suffix=" ", default="", show_default=False)
-        except click.Abort:  # end of input
-            click.echo()
-            return
+    for utterance in _utterances():
         if utterance.strip() == QUIT:
             return
         if not utterance.strip():
@@ -169,10 +169,9 @@ def _converse(conversation: Conversation, transport: Transport | None, at: datet
     "--timezone",
     "zone",
     metavar="ZONE",
-    default=DEFAULT_TIMEZONE,
-    show_default=True,
-    callback=_zone,
-    help="The device's IANA zone: for dates like 'yesterday', and the Settings API's answer.",
+    callback=time_zone,
+    help="In process, the device's IANA zone: for dates like 'yesterday', and the "
+    f"Settings API's answer.  [default: {DEFAULT_TIMEZONE}]",
 )
 @click.option(
     "--user", "user_id", default=DEFAULT_USER, show_default=True, help="The Alexa userId."
@@ -188,7 +187,8 @@ def _converse(conversation: Conversation, transport: Transport | None, at: datet
 @click.option(
     "--url",
     metavar="URL",
-    help="Send to a running server (verification off) instead of in process.",
+    help="Send to a running server (verification off) instead of in process; "
+    f"dates are then worked out in {DEFAULT_TIMEZONE}.",
 )
 def say(utterance, request_only, at, zone, user_id, device_id, database_url, url) -> None:
     """Say UTTERANCE to the skill as a patient would, and print Alexa's answer.
@@ -199,16 +199,19 @@ def say(utterance, request_only, at, zone, user_id, device_id, database_url, url
     """
     # The in-process app's start-up chatter (migrations, verification off) is not the tester's news.
     logging.getLogger().setLevel(logging.ERROR)
+    refuse_with_url(url, timezone=zone, database_url=database_url)
+    ready_database(database_url)
+    zone = zone or ZoneInfo(DEFAULT_TIMEZONE)
     conversation = Conversation(InteractionModel.load(), zone, user_id, device_id)
     with ExitStack() as stack:
-        transport = None if request_only else _open_transport(stack, url, database_url, zone)
+        try:
+            transport = None if request_only else _open_transport(stack, url, database_url, zone)
+        except ConfigError as problem:  # an AFTERCARE_* variable the in-process app refuses
+            raise click.ClickException(str(problem)) from None
         if not utterance:
             _converse(conversation, transport, at)
             return
-        now = at or datetime.now(UTC)
         try:
-            understood = _turn(conversation, transport, " ".join(utterance), now, speaker="")
+            _turn(conversation, transport, " ".join(utterance), at or datetime.now(UTC), speaker="")
         except ReplayError as problem:
             raise click.ClickException(str(problem)) from None
-        if not understood:
-            raise SystemExit(1)

@@ -2,7 +2,9 @@
 
 A small stand-in for Alexa's language understanding over our own interaction
 model, so testers can try the skill without an Amazon account (``aftercare
-say``). It matches the whole utterance against the model's samples, resolves
+say``). It matches the whole utterance against the model's samples (heedless, as
+Alexa is, of contractions, "ok" or "okay", and filler words such as "um", "please"
+and "just"; nothing matched is AMAZON.FallbackIntent, as on a device), resolves
 custom slot values against their synonyms and the common spoken forms of
 AMAZON.DATE and AMAZON.TIME, and follows the skill's Dialog.ElicitSlot and
 Dialog.ConfirmIntent directives the way Alexa's dialog management does.
@@ -50,8 +52,25 @@ CONFIRMATION_ANSWERS = {
     "that's wrong": "DENIED",
 }
 DIALOG_DIRECTIVES = ("Dialog.ElicitSlot", "Dialog.ConfirmIntent")
+FALLBACK_INTENT = "AMAZON.FallbackIntent"
 CLOSEST_SAMPLES = 3
 CLOSENESS_CUTOFF = 0.3
+
+# What Alexa's language understanding does not care about: filler words, which of two
+# spellings, contractions (spelt out in samples and utterances alike).
+FILLER_WORDS = frozenset({"please", "um", "umm", "uh", "uhm", "er", "erm", "hmm", "just"})
+SPELLINGS = {"okay": "ok", "cannot": "can not"}
+IRREGULAR_CONTRACTIONS = {"can't": "can not", "won't": "will not", "let's": "let us"}
+CONTRACTED_ENDINGS = (
+    ("n't", " not"),
+    ("'re", " are"),
+    ("'ve", " have"),
+    ("'ll", " will"),
+    ("'m", " am"),
+    ("'d", " would"),
+)
+# "'s" is "is" only after these; elsewhere it is a possessive ("the clinic's").
+CONTRACTED_IS = frozenset({"it", "that", "what", "when", "where", "who", "how", "there", "here"})
 
 
 @dataclass(frozen=True)
@@ -71,8 +90,14 @@ class Launch:
 
 @dataclass(frozen=True)
 class NotUnderstood:
+    """Nothing in the model matches: Alexa sends AMAZON.FallbackIntent instead."""
+
     utterance: str
     closest: list[str]  # the model's samples nearest to what was said, best first
+
+    @property
+    def sent(self) -> Heard:
+        return Heard(FALLBACK_INTENT, {})
 
 
 @dataclass(frozen=True)
@@ -84,12 +109,28 @@ class Session:
 
 def normalise(text: str) -> str:
     """Lower case, punctuation gone (apostrophes inside words and clock colons
-    kept, "p.m." → "pm"), spaces collapsed."""
+    kept, "p.m." → "pm"), contractions spelt out, "okay" as "ok", spaces collapsed."""
     text = text.lower().replace("\u2019", "'").replace(".", "")
     text = re.sub(r"(?<!\d):|:(?!\d)", " ", text)
     text = re.sub(r"[^a-z0-9': ]+", " ", text)
     text = re.sub(r"(?<![a-z])'|'(?![a-z])", " ", text)
-    return " ".join(text.split())
+    return " ".join(_spelt_out(word) for word in text.split())
+
+
+def without_fillers(said: str) -> str:
+    """Normalised words without the filler words ("um", "please", "just")."""
+    return " ".join(word for word in said.split() if word not in FILLER_WORDS)
+
+
+def _spelt_out(word: str) -> str:
+    if word in IRREGULAR_CONTRACTIONS:
+        return IRREGULAR_CONTRACTIONS[word]
+    for ending, spelt in CONTRACTED_ENDINGS:
+        if word.endswith(ending):
+            return word.removesuffix(ending) + spelt
+    if word.endswith("'s") and word.removesuffix("'s") in CONTRACTED_IS:
+        return word.removesuffix("'s") + " is"
+    return SPELLINGS.get(word, word)
 
 
 # --- AMAZON.DATE and AMAZON.TIME: the spoken forms, resolved as Alexa does ---
@@ -311,6 +352,10 @@ def _is_resolved(slot: dict) -> bool:
     return "value" in slot and all(a["status"]["code"] == "ER_SUCCESS_MATCH" for a in authorities)
 
 
+def _all_resolved(heard: Heard) -> bool:
+    return all(_is_resolved(slot) for slot in heard.slots.values() if "value" in slot)
+
+
 @dataclass(frozen=True)
 class _Sample:
     """One sample utterance, compiled: literal words, and a non-greedy group per slot."""
@@ -418,6 +463,9 @@ class InteractionModel:
             for slot_type in language_model.get("types", [])
         }
         self.dialog_intents = frozenset(i["name"] for i in dialog.get("intents", []))
+        self.confirmations = {
+            normalise(said): status for said, status in CONFIRMATION_ANSWERS.items()
+        }
 
     @classmethod
     def load(cls, path: Path = MODEL_PATH, skill_id: str = DEFAULT_SKILL_ID) -> InteractionModel:
@@ -433,15 +481,26 @@ class InteractionModel:
         invocation = self.invocation.match(said)
         if invocation:
             said = said[invocation.end() :]
-            if not said:
+            if not without_fillers(said):
                 return Launch()
         today = now.astimezone(zone).date()
+        # The words as said first, so a sample that has a filler word ("I just had
+        # my treatment") keeps it; then without filler words, which wins when it
+        # resolves slot values that the words as said do not ("just wear makeup").
+        both = dict.fromkeys((said, without_fillers(said)))
+        readings = (self._heard(words, pending, today) for words in both)
+        found = [heard for heard in readings if heard is not None]
+        if not found:
+            return NotUnderstood(utterance, self._closest(without_fillers(said)))
+        return next((heard for heard in found if _all_resolved(heard)), found[0])
+
+    def _heard(self, said: str, pending: dict | None, today: date) -> Heard | None:
         continued = self._continue_dialog(said, pending, today) if pending else None
         if continued is not None:
             return continued
         best = self._best(said, self.samples, today)
         if best is None:
-            return NotUnderstood(utterance, self._closest(said))
+            return None
         started = "STARTED" if best.intent in self.dialog_intents else None
         return Heard(best.intent, self._every_slot(best), dialog_state=started)
 
@@ -449,8 +508,8 @@ class InteractionModel:
         """The answer to the skill's question, as Alexa's dialog management sends it back."""
         intent = pending["updatedIntent"]
         slots = intent.get("slots") or {}
-        if pending["type"] == "Dialog.ConfirmIntent" and said in CONFIRMATION_ANSWERS:
-            return Heard(intent["name"], slots, CONFIRMATION_ANSWERS[said], "IN_PROGRESS")
+        if pending["type"] == "Dialog.ConfirmIntent" and said in self.confirmations:
+            return Heard(intent["name"], slots, self.confirmations[said], "IN_PROGRESS")
         if pending["type"] != "Dialog.ElicitSlot":
             return None
         samples = self.elicitation_samples.get((intent["name"], pending["slotToElicit"]), [])
@@ -501,7 +560,7 @@ class InteractionModel:
         }
 
     def _closest(self, said: str) -> list[str]:
-        by_words = {sample.text.lower(): sample.text for sample in self.samples}
+        by_words = {normalise(sample.text): sample.text for sample in self.samples}
         nearest = difflib.get_close_matches(
             said, by_words, n=CLOSEST_SAMPLES, cutoff=CLOSENESS_CUTOFF
         )
@@ -520,7 +579,7 @@ def pending_dialog(response: dict) -> dict | None:
 
 
 def envelope(
-    understood: Heard | Launch,
+    understood: Heard | Launch | NotUnderstood,
     *,
     now: datetime,
     session: Session,
@@ -530,6 +589,8 @@ def envelope(
     application_id: str = DEFAULT_SKILL_ID,
 ) -> dict:
     """The request envelope Alexa would send, in the shape of tests/requests/*.json."""
+    if isinstance(understood, NotUnderstood):
+        understood = understood.sent
     application = {"applicationId": application_id}
     user = {"userId": user_id}
     request: dict = {

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from skill.intents import handled_intents
 from skill.tools.model_check import check_model, check_model_file, model_group
 
-REPOSITORY_ROOT = Path(__file__).parents[1]
+REPOSITORY_ROOT = Path(__file__).parents[2]
 MODEL_PATH = REPOSITORY_ROOT / "interaction_model" / "en-US.json"
 REAL_MODEL = json.loads(MODEL_PATH.read_text("utf-8"))
 HANDLED = handled_intents()

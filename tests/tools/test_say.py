@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from datetime import UTC, date, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
 
+from skill.tools.replay import spoken_text
 from skill.tools.say import say
 from skill.tools.utterances import (
     DEFAULT_SKILL_ID,
@@ -24,6 +28,7 @@ from skill.tools.utterances import (
     spoken_time,
 )
 
+REQUESTS = Path(__file__).parents[1] / "requests"
 NEW_YORK = ZoneInfo("America/New_York")
 # Friday 27 November 2026, 10 AM in New York.
 FRIDAY_10AM = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)
@@ -138,6 +143,12 @@ def slot_values(heard: Heard) -> dict[str, str]:
         ("ask skin aftercare when can I wear makeup", WHEN_CAN_I, {"activity": "makeup"}),
         ("tell skin aftercare my treatment was yesterday", RECORD, {"date": "2026-11-26"}),
         ("alexa stop", "AMAZON.StopIntent", {}),
+        # what Alexa's language understanding does not care about
+        ("Um, can I please wear makeup yet?", CAN_I, {"activity": "makeup"}),
+        ("can I just wear makeup yet", CAN_I, {"activity": "makeup"}),
+        ("is it ok to wear makeup", CAN_I, {"activity": "makeup"}),
+        ("uh when can I go swimming please", WHEN_CAN_I, {"activity": "swimming"}),
+        ("stop please", "AMAZON.StopIntent", {}),
     ],
 )
 def test_utterances_become_intents_and_slots(model, utterance, intent, slots):
@@ -205,6 +216,51 @@ def test_an_unmatched_utterance_lists_the_closest_samples(model):
     assert heard.utterance == "what's my next appointment"
     assert heard.closest[0] == "when's my next appointment"
     assert len(heard.closest) == 3
+
+
+@pytest.mark.parametrize(
+    ("said", "heard"),
+    [
+        ("What's the cost?", "what is the cost"),
+        ("I can't, I won't, let's not", "i can not i will not let us not"),
+        ("I cannot", "i can not"),
+        (
+            "I'm sure you're right, they've said we'll know, I'd go",
+            "i am sure you are right they have said we will know i would go",
+        ),
+        ("it's okay, O.K.?", "it is ok ok"),
+        ("the clinic's number at three o'clock", "the clinic's number at three o'clock"),
+    ],
+)
+def test_normalising_spells_out_contractions(said, heard):
+    assert normalise(said) == heard
+
+
+def tiny_model(samples: dict[str, list[str]]) -> InteractionModel:
+    """A model of a few intents and their samples, for what the real model may not hold."""
+    intents = [{"name": name, "samples": texts} for name, texts in samples.items()]
+    return InteractionModel({"invocationName": "skin aftercare", "intents": intents}, {})
+
+
+def test_filler_words_are_dropped_only_when_the_words_as_said_match_nothing():
+    model = tiny_model(
+        {"RecordIntent": ["I had my treatment"], "JustNowIntent": ["I just had my treatment"]}
+    )
+    assert understand(model, "I just had my treatment").intent == "JustNowIntent"
+    assert understand(model, "um, I had my treatment please").intent == "RecordIntent"
+    assert understand(model, "open skin aftercare please") == Launch()
+
+
+def test_a_contraction_said_either_way_matches_the_same_sample():
+    model = tiny_model(
+        {"CostIntent": ["what's the cost"], "WaitIntent": ["when is it okay to go out"]}
+    )
+    for said, intent in [
+        ("what is the cost", "CostIntent"),
+        ("What's the cost?", "CostIntent"),
+        ("when's it ok to go out", "WaitIntent"),
+    ]:
+        assert understand(model, said) == Heard(intent, {}), said
 
 
 def test_yes_is_not_understood_without_a_question(model):
@@ -434,14 +490,43 @@ def test_say_request_prints_the_envelope_and_sends_nothing():
     assert "value" not in slots["time"]
 
 
-def test_say_not_understood_lists_samples_and_fails():
+FALLBACK_ANSWER = spoken_text(
+    json.loads((REQUESTS / "builtin_fallback.expected.json").read_text("utf-8"))
+)
+
+
+def test_say_sends_fallback_when_no_sample_matches_and_shows_the_closest():
     result = run_say("what's my next appointment")
-    assert result.exit_code == 1
-    lines = result.output.splitlines()
-    assert lines[:2] == [
-        "Alexa would not understand that. Closest samples:",
-        "  when's my next appointment",
+    assert result.exit_code == 0, result.output
+    closest = understand(InteractionModel.load(), "what's my next appointment").closest
+    assert closest[0] == "when's my next appointment"
+    assert result.output.splitlines() == [
+        FALLBACK_ANSWER,
+        "(no sample matches, so Alexa sends AMAZON.FallbackIntent; closest samples: "
+        + ", ".join(f'"{sample}"' for sample in closest)
+        + ")",
     ]
+
+
+def test_say_request_without_a_match_is_the_fallback_intent():
+    result = run_say("--request", *AT_FRIDAY_10AM, "what's my next appointment")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["request"]["intent"] == {
+        "name": "AMAZON.FallbackIntent",
+        "confirmationStatus": "NONE",
+        "slots": {},
+    }
+    assert result.stderr.startswith("(no sample matches, so Alexa sends AMAZON.FallbackIntent;")
+
+
+def test_say_in_conversation_shows_the_closest_samples_beside_the_answer():
+    result = run_say(*AT_FRIDAY_10AM, input="open skin aftercare\nflibbertigibbet\n")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    fallback = lines.index(f"Alexa > {FALLBACK_ANSWER}")
+    assert lines[fallback + 1].startswith(
+        "        (no sample matches, so Alexa sends AMAZON.FallbackIntent; "
+    )
 
 
 def test_say_holds_a_conversation():
@@ -488,10 +573,27 @@ def test_say_asks_for_what_is_missing_and_starts_again_when_denied():
     assert len(answers) == 5  # nothing after .quit
 
 
-def test_say_refuses_an_unknown_time_zone():
-    result = run_say("--timezone", "Mars/Olympus_Mons", "help")
-    assert result.exit_code == 2
-    assert "not an IANA zone" in result.output
+def test_say_stops_on_a_wrong_setting_in_one_line():
+    result = CliRunner().invoke(say, ["help"], env={"AFTERCARE_VERIFY_SIGNATURES": "maybe"})
+    assert result.exit_code == 1
+    assert result.output == "Error: AFTERCARE_VERIFY_SIGNATURES must be 1 or 0, not 'maybe'\n"
+
+
+def test_say_piped_in_echoes_what_was_said():
+    said = ["open skin aftercare", "can I wear makeup yet", "stop"]
+    finished = subprocess.run(
+        [sys.executable, "-c", "from skill.cli import main; main()", "say", *AT_FRIDAY_10AM],
+        input="\n".join(said) + "\n",
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    lines = finished.stdout.splitlines()
+    assert [line for line in lines if line.startswith("User  >")] == [
+        f"User  > {utterance}" for utterance in said
+    ]
+    # Each answer follows what prompted it, on a line of its own.
+    assert [line.split(" > ")[0] for line in lines] == ["User ", "Alexa"] * len(said)
 
 
 def test_say_over_http_talks_to_a_running_server(serve):
