@@ -31,6 +31,9 @@ from skill.alexa.verification import SignatureVerifier, SkillIdVerifier, Timesta
 log = logging.getLogger(__name__)
 
 MAX_REQUEST_BYTES = 256 * 1024  # Alexa's requests are a few KB; anything near this is not one
+# Alexa's requests nest about ten levels deep. Far deeper JSON is an attack on the
+# recursive code that reads it (the SDK's deserializer, jsonify of session attributes).
+MAX_JSON_DEPTH = 64
 ADAPTER_KEY = "aftercare_skill_adapter"
 
 
@@ -84,6 +87,13 @@ def _shape_problem(body: bytes) -> str | None:
         return "body is not UTF-8"
     except json.JSONDecodeError:
         return "body is not valid JSON"
+    except RecursionError:
+        return "body is nested too deeply"
+    except ValueError:
+        # Python refuses integers longer than sys.get_int_max_str_digits() (4300) digits.
+        return "body has a number too long to read"
+    if _nested_deeper_than(envelope, MAX_JSON_DEPTH):
+        return "body is nested too deeply"
     if not isinstance(envelope, dict):
         return "body is not a JSON object"
     alexa_request = envelope.get("request")
@@ -95,6 +105,20 @@ def _shape_problem(body: bytes) -> str | None:
     if not isinstance(context, dict) or not isinstance(context.get("System"), dict):
         return "missing 'context.System' object"
     return None
+
+
+def _nested_deeper_than(value: object, limit: int) -> bool:
+    """Whether lists and objects nest more than ``limit`` levels (walked without recursion)."""
+    pending = [(value, 1)]
+    while pending:
+        node, depth = pending.pop()
+        children = (
+            node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
+        )
+        if children and depth > limit:
+            return True
+        pending.extend((child, depth + 1) for child in children)
+    return False
 
 
 alexa = Blueprint("alexa", __name__)
