@@ -4,8 +4,9 @@ It answers ``GET /v2/devices/{deviceId}/settings/System.timeZone`` from the dict
 ``zones`` (device id to zone name) with the name as a JSON string, as Alexa does; an
 unknown device, or any other path, gets 404 with an Alexa-style error body. It records
 every request it gets (path and ``Authorization`` header) in ``requests``. Set
-``delay_seconds`` to make it answer late (to provoke client timeouts) and
-``fail_with_status`` to make it answer every request with that status (500, say).
+``delay_seconds`` to make it answer late (to provoke client timeouts),
+``fail_with_status`` to make it answer every request with that status (500, say), and
+``hold(device_id)`` to stall that device's requests until the returned event is set.
 
 It serves a throwaway self-signed certificate for ``127.0.0.1`` and ``localhost``,
 written to ``ca_bundle_path``; a client trusts it through ``REQUESTS_CA_BUNDLE``, the
@@ -70,6 +71,7 @@ class StandInAlexaApi:
         self.zones: dict[str, str] = dict(zones or {})
         self.delay_seconds: float = 0.0
         self.fail_with_status: int | None = None
+        self._held: dict[str, threading.Event] = {}
         self._requests: list[RecordedRequest] = []
         self._requests_lock = threading.Lock()
         # Set by stop(), so responses still being delayed are sent at once rather
@@ -150,14 +152,22 @@ class StandInAlexaApi:
         with self._requests_lock:
             self._requests.append(request)
 
+    def hold(self, device_id: str) -> threading.Event:
+        """Stalls every request about ``device_id`` until the returned event is set."""
+        release = self._held.setdefault(device_id, threading.Event())
+        return release
+
     def _respond_to(self, path: str) -> tuple[int, object]:
         """The status and JSON body for a GET of ``path``, after any delay."""
         if self.delay_seconds > 0:
             self._stopping.wait(self.delay_seconds)
+        match = _TIME_ZONE_PATH.fullmatch(urlsplit(path).path)
+        release = self._held.get(unquote(match["device_id"])) if match else None
+        while release is not None and not release.is_set() and not self._stopping.is_set():
+            release.wait(0.05)
         if self.fail_with_status is not None:
             told_to_fail = _alexa_error("UNKNOWN_ERROR", "The stand-in was told to fail.")
             return self.fail_with_status, told_to_fail
-        match = _TIME_ZONE_PATH.fullmatch(urlsplit(path).path)
         if match is None:
             return 404, _alexa_error("INVALID_URI", "The stand-in serves only System.timeZone.")
         zone = self.zones.get(unquote(match["device_id"]))
