@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
+from datetime import timedelta
 from typing import Any
 
 from flask import Flask, jsonify
@@ -18,9 +20,6 @@ from skill.alexa.verification import default_trust_store, fetch_certificate_chai
 from skill.intents import Services, build_skill
 
 log = logging.getLogger(__name__)
-
-# The Settings API must never hold up an answer for long.
-ALEXA_API_TIMEOUT_SECONDS = 1.0
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -48,17 +47,31 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     services = Services(
         sheet=default_sheet(),
         store=store.get_store(app),
-        time_zones=DeviceTimeZones(default_zone),
+        time_zones=DeviceTimeZones(
+            default_zone,
+            retry_after_failure=timedelta(seconds=app.config["ALEXA_API_RETRY_AFTER"]),
+        ),
         clock=clock,
     )
     verifiers = endpoint.build_verifiers(
         verify_signatures=app.config["VERIFY_SIGNATURES"],
         skill_id=app.config["SKILL_ID"],
         trust_store=app.config.get("TRUST_STORE", default_trust_store),
-        fetch_chain=app.config.get("FETCH_CERT_CHAIN", fetch_certificate_chain),
+        fetch_chain=app.config.get("FETCH_CERT_CHAIN")
+        or functools.partial(
+            fetch_certificate_chain,
+            deadline_seconds=app.config["CERT_FETCH_TIMEOUT"],
+            ca_bundle=app.config["CA_BUNDLE"],
+        ),
         clock=clock,
+        retry_after_seconds=app.config["CERT_RETRY_AFTER"],
+        max_waiting=app.config["CERT_FETCH_WAITERS"],
+        # Those waiting on another request's download wait as long as it may take.
+        patience_seconds=app.config["CERT_FETCH_TIMEOUT"] + 1,
     )
-    api_client = app.config.get("ALEXA_API_CLIENT") or TimeoutApiClient(ALEXA_API_TIMEOUT_SECONDS)
+    api_client = app.config.get("ALEXA_API_CLIENT") or TimeoutApiClient(
+        app.config["ALEXA_API_TIMEOUT"], ca_bundle=app.config["CA_BUNDLE"]
+    )
     endpoint.init_app(app, build_skill(services, api_client), verifiers)
 
     @app.get("/healthz")

@@ -24,10 +24,9 @@ PATIENCE_SECONDS = 10
 
 
 @pytest.fixture
-def stalling_api(monkeypatch):
+def stalling_api():
     zones = {STALLED: "Asia/Kolkata", CACHED: "Europe/London", NEW: "Asia/Tokyo"}
     with StandInAlexaApi(zones) as api:
-        monkeypatch.setenv("REQUESTS_CA_BUNDLE", api.ca_bundle_path)
         yield api
 
 
@@ -40,7 +39,9 @@ def served_app(tmp_path, stalling_api):
             "SKILL_ID": SKILL_ID,
             "VERIFY_SIGNATURES": False,
             # Longer than the test waits: only the stand-in's hold ends the stalled call.
-            "ALEXA_API_CLIENT": TimeoutApiClient(PATIENCE_SECONDS * 3),
+            "ALEXA_API_CLIENT": TimeoutApiClient(
+                PATIENCE_SECONDS * 3, ca_bundle=stalling_api.ca_bundle_path
+            ),
         }
     )
     store = get_store(app)
