@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import logging
 from pathlib import Path
 
 import pytest
@@ -268,3 +269,37 @@ def test_mutated_envelopes_never_crash_the_endpoint(fuzz_client, request):
         assert response.json["error"]
     else:
         assert "response" in response.json
+
+
+@pytest.mark.parametrize(
+    "mangle",
+    [
+        pytest.param(
+            lambda e: (
+                e["session"]["application"].update(applicationId="amzn1.ask.skill.other")
+                or e["context"]["System"]["application"].update(
+                    applicationId="amzn1.ask.skill.other"
+                )
+            ),
+            id="rejected for another skill",
+        ),
+        pytest.param(
+            lambda e: e["request"]["intent"].update(name="Unknown" + "X" * 100_000),
+            id="unknown intent",
+        ),
+        pytest.param(
+            lambda e: e["request"].update(type="Alexa.Presentation.APL.UserEvent"),
+            id="a request type no handler takes",
+        ),
+    ],
+)
+def test_long_request_values_are_cut_short_in_the_log(client, alexa_api, caplog, mangle):
+    request = envelope()
+    request["context"]["System"]["apiEndpoint"] = alexa_api.url
+    request["request"]["requestId"] = "amzn1.echo-api.request." + "R" * 100_000
+    mangle(request)
+    with caplog.at_level(logging.INFO):
+        client.post("/alexa", json=request)
+    assert caplog.records  # each of these is logged...
+    assert "characters)" in caplog.text  # ...with its long values cut short
+    assert len(caplog.text) < 2_000

@@ -31,6 +31,7 @@ from ask_sdk_core.utils import request_util
 from ask_sdk_model.services import ApiClient, ApiClientRequest, ApiClientResponse, ServiceException
 
 from skill.alexa.bounded_http import HttpFailure, http_call
+from skill.log_values import clipped
 
 logger = logging.getLogger(__name__)
 
@@ -155,7 +156,8 @@ class DeviceTimeZones:
                 "Settings API gave no time zone for %s; using the default %s: %s",
                 device,
                 self._default_zone.key,
-                _without_device_id(_describe(error), device_id, device),
+                # An error can quote the API's own answer, which may be long.
+                clipped(_without_device_id(_describe(error), device_id, device), limit=300),
             )
             return None
         try:

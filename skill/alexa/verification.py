@@ -53,6 +53,7 @@ from cryptography.x509.verification import PolicyBuilder, Store, VerificationErr
 
 from skill.alexa import oscrypto_fix
 from skill.alexa.bounded_http import HttpFailure, HttpTooLarge, http_call
+from skill.log_values import clipped
 
 oscrypto_fix.install()
 from ask_sdk_webservice_support.verifier import (  # noqa: E402
@@ -151,7 +152,9 @@ class _LoggedVerifier(AbstractVerifier):
             self._check(headers, serialized_request_env, deserialized_request_env)
         except VerificationException as rejection:
             _LOGGER.warning(
-                "Rejected Alexa request %r: %s", _request_id(deserialized_request_env), rejection
+                "Rejected Alexa request %s: %s",
+                clipped(_request_id(deserialized_request_env)),
+                rejection,
             )
             raise
 

@@ -9,6 +9,7 @@ from ask_sdk_model import Response
 from ask_sdk_runtime.exceptions import DispatchException
 
 from skill.aftercare import Speech
+from skill.log_values import clipped
 
 from .base import EXAMPLES, WHAT_ELSE, IntentHandler, ask
 
@@ -57,7 +58,7 @@ class UnknownIntentHandler(AbstractRequestHandler):
         return is_request_type("IntentRequest")(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        log.warning("unhandled intent %s", request_util.get_intent_name(handler_input))
+        log.warning("unhandled intent %s", clipped(request_util.get_intent_name(handler_input)))
         return ask(handler_input, NOT_UNDERSTOOD, f"{EXAMPLES} {WHAT_ELSE}", then=EXAMPLES)
 
 
@@ -67,7 +68,7 @@ class SessionEndedHandler(AbstractRequestHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         request = handler_input.request_envelope.request
-        log.info("session ended: %s", getattr(request.reason, "value", request.reason))
+        log.info("session ended: %s", clipped(getattr(request.reason, "value", request.reason)))
         return handler_input.response_builder.response
 
 
@@ -107,8 +108,8 @@ class ApologyHandler(AbstractExceptionHandler):
         log.log(
             level,
             "request %s (%s) failed: %s",
-            getattr(request, "request_id", None),
-            getattr(request, "object_type", None),
+            clipped(getattr(request, "request_id", None)),
+            clipped(getattr(request, "object_type", None)),
             type(exception).__name__,
         )
         return ask(
