@@ -15,7 +15,7 @@ from ask_sdk_model.ui import SimpleCard
 
 from skill.aftercare import Aftercare, Listener, PatientSheet, Speech, TreatmentInFuture
 from skill.alexa.settings_api import DeviceTimeZones
-from skill.store import TreatmentStore
+from skill.store import USER_ID_MAX_LENGTH, TreatmentStore
 
 CARD_TITLE = "Skin Aftercare"
 # A session attribute: the patient opened the skill, so we keep the conversation going.
@@ -80,7 +80,15 @@ class Turn:
 
     @per_turn
     def user_id(self) -> str | None:
-        return request_util.get_user_id(self.handler_input)
+        """Who the patient is, or None when the request says no one the store can hold."""
+        user_id = request_util.get_user_id(self.handler_input)
+        if not user_id or len(user_id) > USER_ID_MAX_LENGTH or "\x00" in user_id:
+            return None  # Amazon's ids are short and plain; PostgreSQL refuses NUL
+        try:
+            user_id.encode("utf-8")  # JSON can carry a lone surrogate; no database can
+        except UnicodeEncodeError:
+            return None
+        return user_id
 
     @per_turn
     def listener(self) -> Listener:
@@ -142,8 +150,19 @@ def _speak(handler_input: HandlerInput, speech: Speech, follow_up: str | None = 
     return builder.set_card(SimpleCard(title=CARD_TITLE, content=speech.card or speech.text))
 
 
+def _session_attributes(handler_input: HandlerInput) -> dict:
+    """The session's attributes; a request outside a session has none and keeps none."""
+    if handler_input.request_envelope.session is None:
+        return {}
+    return handler_input.attributes_manager.session_attributes
+
+
+def start_conversation(handler_input: HandlerInput) -> None:
+    _session_attributes(handler_input)[IN_CONVERSATION] = True
+
+
 def in_conversation(handler_input: HandlerInput) -> bool:
-    return bool(handler_input.attributes_manager.session_attributes.get(IN_CONVERSATION))
+    return bool(_session_attributes(handler_input).get(IN_CONVERSATION))
 
 
 def answer(handler_input: HandlerInput, speech: Speech) -> Response:
@@ -168,6 +187,6 @@ ASK_TREATMENT_AGAIN = "When was your treatment? For example, yesterday at 2 PM."
 def ask_for_treatment(handler_input: HandlerInput) -> Response:
     """Nothing can be timed before the treatment is known: ask for it, and once
     it is saved keep the conversation open for the question she came with."""
-    handler_input.attributes_manager.session_attributes[IN_CONVERSATION] = True
+    start_conversation(handler_input)
     speech = Speech("I don't know when your treatment was yet.")
     return ask(handler_input, speech, ASK_TREATMENT_AGAIN, then=ASK_TREATMENT_AGAIN)

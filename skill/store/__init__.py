@@ -37,6 +37,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 MIGRATIONS_DIRECTORY = Path(__file__).parent / "migrations"
+USER_ID_MAX_LENGTH = 512
 EXTENSION_KEY = "aftercare_store"
 
 
@@ -95,7 +96,7 @@ class Treatment(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    alexa_user_id: Mapped[str] = mapped_column(String(512), index=True)
+    alexa_user_id: Mapped[str] = mapped_column(String(USER_ID_MAX_LENGTH), index=True)
     treated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
