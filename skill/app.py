@@ -17,6 +17,7 @@ from skill.aftercare import default_sheet
 from skill.alexa import endpoint
 from skill.alexa.settings_api import DeviceTimeZones, TimeoutApiClient
 from skill.alexa.verification import default_trust_store, fetch_certificate_chain, utc_now
+from skill.health import OK, DatabaseHealth
 from skill.intents import Services, build_skill
 
 log = logging.getLogger(__name__)
@@ -74,9 +75,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     endpoint.init_app(app, build_skill(services, api_client), verifiers)
 
+    database_health = DatabaseHealth(store.get_store(app).ping)
+
     @app.get("/healthz")
     def healthz():
-        return jsonify(status="ok")
+        # Never waits on the database for long: see skill/health.py.
+        database = database_health.state()
+        if database == OK:
+            return jsonify(status="ok", database=database)
+        return jsonify(status="unavailable", database=database), 503
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
