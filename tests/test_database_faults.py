@@ -5,21 +5,18 @@ made again. The patient hears an apology, not silence; the service recovers by i
 from __future__ import annotations
 
 import json
-import os
 import selectors
 import shutil
 import socket
 import threading
 import time
-import uuid
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, make_url, text
 
 from skill.app import create_app
 from skill.store import get_store
-from tests.conftest import SKILL_ID
+from tests.conftest import SKILL_ID, postgres_schema
 
 REQUESTS = Path(__file__).parent / "requests"
 APOLOGY = (
@@ -84,17 +81,8 @@ class TcpProxy:
 
 @pytest.fixture
 def postgres_url():
-    server_url = os.environ.get("AFTERCARE_TEST_POSTGRES_URL")
-    if not server_url:
-        pytest.skip("AFTERCARE_TEST_POSTGRES_URL not set; PostgreSQL tests need a server")
-    schema = f"test_faults_{uuid.uuid4().hex}"
-    admin = create_engine(server_url)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    yield make_url(server_url).update_query_dict({"options": f"-c search_path={schema}"})
-    with admin.begin() as connection:
-        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    with postgres_schema("test_faults") as url:
+        yield url
 
 
 def _app(database_url: str):

@@ -5,16 +5,14 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import uuid
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, make_url, text
 
 from skill.app import create_app
 from skill.store import get_store
-from tests.conftest import SKILL_ID
+from tests.conftest import SKILL_ID, postgres_schema
 
 REQUESTS = Path(__file__).parent / "requests"
 ASK_DAY = "Which day was it? For example, last Monday, or November 25th."
@@ -133,19 +131,29 @@ def test_can_fulfill_intent_request_gets_the_documented_answer_and_changes_nothi
     assert len(alexa_api.requests) == asked_before  # not even the device's zone
 
 
-def test_a_connections_response_asks_what_she_would_like_to_know(ask):
+def _request_of_type(request_type: str, **fields):
+    """Replaces the request with one of another type, keeping its timestamp."""
+
     def mangle(envelope: dict) -> None:
         envelope["request"] = {
-            "type": "Connections.Response",
-            "requestId": "amzn1.echo-api.request.connections",
+            "type": request_type,
+            "requestId": f"amzn1.echo-api.request.{request_type}",
             "timestamp": envelope["request"]["timestamp"],
             "locale": "en-US",
-            "name": "Buy",
-            "status": {"code": "200", "message": "OK"},
-            "payload": {"purchaseResult": "ACCEPTED"},
-            "token": "anything",
+            **fields,
         }
 
+    return mangle
+
+
+def test_a_connections_response_asks_what_she_would_like_to_know(ask):
+    mangle = _request_of_type(
+        "Connections.Response",
+        name="Buy",
+        status={"code": "200", "message": "OK"},
+        payload={"purchaseResult": "ACCEPTED"},
+        token="anything",
+    )
     answer = ask("can_i_makeup_a_minute_before", mangle)
     assert speech(answer) == (
         "You can ask, for example: can I wear makeup yet, or when can I go to the gym. "
@@ -155,16 +163,11 @@ def test_a_connections_response_asks_what_she_would_like_to_know(ask):
 
 
 def test_system_exception_encountered_gets_an_empty_answer(ask):
-    def mangle(envelope: dict) -> None:
-        envelope["request"] = {
-            "type": "System.ExceptionEncountered",
-            "requestId": "amzn1.echo-api.request.exception",
-            "timestamp": envelope["request"]["timestamp"],
-            "locale": "en-US",
-            "error": {"type": "INVALID_RESPONSE", "message": "bad"},
-            "cause": {"requestId": "amzn1.echo-api.request.before"},
-        }
-
+    mangle = _request_of_type(
+        "System.ExceptionEncountered",
+        error={"type": "INVALID_RESPONSE", "message": "bad"},
+        cause={"requestId": "amzn1.echo-api.request.before"},
+    )
     answer = ask("can_i_makeup_a_minute_before", mangle)
     assert "outputSpeech" not in answer["response"]
 
@@ -188,34 +191,17 @@ ODD_USER_IDS = {
 def any_database_app(request, tmp_path, alexa_api, monkeypatch):
     """The app on SQLite, or on a fresh schema of the test PostgreSQL server."""
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", alexa_api.ca_bundle_path)
-    cleanup = lambda: None  # noqa: E731
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'aftercare.sqlite3'}"
-    else:
-        server_url = os.environ.get("AFTERCARE_TEST_POSTGRES_URL")
-        if not server_url:
-            pytest.skip("AFTERCARE_TEST_POSTGRES_URL not set; PostgreSQL tests need a server")
-        schema = f"test_odd_{uuid.uuid4().hex}"
-        admin = create_engine(server_url)
-        with admin.begin() as connection:
-            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-        url = (
-            make_url(server_url)
-            .update_query_dict({"options": f"-c search_path={schema}"})
-            .render_as_string(hide_password=False)
+    with ExitStack() as stack:
+        if request.param == "sqlite":
+            url = f"sqlite:///{tmp_path / 'aftercare.sqlite3'}"
+        else:
+            schema_url = stack.enter_context(postgres_schema("test_odd"))
+            url = schema_url.render_as_string(hide_password=False)
+        app = create_app(
+            {"TESTING": True, "DATABASE_URL": url, "SKILL_ID": SKILL_ID, "VERIFY_SIGNATURES": False}
         )
-
-        def cleanup() -> None:
-            with admin.begin() as connection:
-                connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-            admin.dispose()
-
-    app = create_app(
-        {"TESTING": True, "DATABASE_URL": url, "SKILL_ID": SKILL_ID, "VERIFY_SIGNATURES": False}
-    )
-    yield app
-    get_store(app).dispose()
-    cleanup()
+        yield app
+        get_store(app).dispose()
 
 
 @pytest.mark.parametrize("user_id", list(ODD_USER_IDS.values()), ids=list(ODD_USER_IDS))

@@ -12,7 +12,7 @@ import pytest
 from skill.alexa.settings_api import TimeoutApiClient
 from skill.app import create_app
 from skill.store import get_store
-from tests.conftest import PATIENT_TREATMENTS, SKILL_ID
+from tests.conftest import SKILL_ID, record_patients
 from tests.standin_alexa_api import StandInAlexaApi
 
 REQUEST = Path(__file__).parent / "requests" / "can_i_makeup_a_minute_before.json"
@@ -45,9 +45,7 @@ def served_app(tmp_path, stalling_api):
         }
     )
     store = get_store(app)
-    for user_id, treatments in PATIENT_TREATMENTS.items():
-        for treated_at in treatments:
-            store.record_treatment(user_id, treated_at, recorded_at=treated_at)
+    record_patients(store)
     yield app
     store.dispose()
 

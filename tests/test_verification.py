@@ -521,15 +521,20 @@ def _verify_in_thread(verifier, url: str, outcomes: dict) -> threading.Thread:
     return thread
 
 
-def test_a_stalled_download_holds_up_only_requests_for_its_url() -> None:
-    s3 = StallingChainServer({STALLED_URL})
-    verifier = SignatureVerifier(
+def stalling_verifier(s3: StallingChainServer, max_waiting: int) -> SignatureVerifier:
+    # Waiting longer than the test does: only the release ends a stalled download.
+    return SignatureVerifier(
         alexa_test_ca.trust_store(),
         clock=lambda: NOW,
         fetch_chain=s3,
-        max_waiting=4,
+        max_waiting=max_waiting,
         patience_seconds=PATIENCE_SECONDS * 3,
     )
+
+
+def test_a_stalled_download_holds_up_only_requests_for_its_url() -> None:
+    s3 = StallingChainServer({STALLED_URL})
+    verifier = stalling_verifier(s3, max_waiting=4)
     body = request_body()
     verify(verifier, body, alexa_test_ca.sign_request(body, CACHED_URL))
     outcomes: dict[str, list[str]] = {}
@@ -557,13 +562,7 @@ def test_a_stalled_download_holds_up_only_requests_for_its_url() -> None:
 
 def test_requests_past_max_waiting_are_refused_at_once() -> None:
     s3 = StallingChainServer({STALLED_URL, OTHER_URL})
-    verifier = SignatureVerifier(
-        alexa_test_ca.trust_store(),
-        clock=lambda: NOW,
-        fetch_chain=s3,
-        max_waiting=2,
-        patience_seconds=PATIENCE_SECONDS * 3,
-    )
+    verifier = stalling_verifier(s3, max_waiting=2)
     outcomes: dict[str, list[str]] = {}
     waiting = [_verify_in_thread(verifier, STALLED_URL, outcomes)]
     try:
