@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from typing import Any
 
 from flask import Flask, jsonify
@@ -17,12 +19,10 @@ from skill.aftercare import default_sheet
 from skill.alexa import endpoint
 from skill.alexa.settings_api import DeviceTimeZones, TimeoutApiClient
 from skill.alexa.verification import default_trust_store, fetch_certificate_chain, utc_now
+from skill.health import OK, DatabaseHealth
 from skill.intents import Services, build_skill
 
 log = logging.getLogger(__name__)
-
-# The Settings API must never hold up an answer for long.
-ALEXA_API_TIMEOUT_SECONDS = 1.0
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -49,22 +49,42 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     services = Services(
         sheet=default_sheet(),
         store=store.get_store(app),
-        time_zones=DeviceTimeZones(default_zone),
+        time_zones=DeviceTimeZones(
+            default_zone,
+            retry_after_failure=timedelta(seconds=app.config["ALEXA_API_RETRY_AFTER"]),
+        ),
         clock=clock,
     )
     verifiers = endpoint.build_verifiers(
         verify_signatures=app.config["VERIFY_SIGNATURES"],
         skill_id=app.config["SKILL_ID"],
         trust_store=app.config.get("TRUST_STORE", default_trust_store),
-        fetch_chain=app.config.get("FETCH_CERT_CHAIN", fetch_certificate_chain),
+        fetch_chain=app.config.get("FETCH_CERT_CHAIN")
+        or functools.partial(
+            fetch_certificate_chain,
+            deadline_seconds=app.config["CERT_FETCH_TIMEOUT"],
+            ca_bundle=app.config["CA_BUNDLE"],
+        ),
         clock=clock,
+        retry_after_seconds=app.config["CERT_RETRY_AFTER"],
+        max_waiting=app.config["CERT_FETCH_WAITERS"],
+        # Those waiting on another request's download wait as long as it may take.
+        patience_seconds=app.config["CERT_FETCH_TIMEOUT"] + 1,
     )
-    api_client = app.config.get("ALEXA_API_CLIENT") or TimeoutApiClient(ALEXA_API_TIMEOUT_SECONDS)
+    api_client = app.config.get("ALEXA_API_CLIENT") or TimeoutApiClient(
+        app.config["ALEXA_API_TIMEOUT"], ca_bundle=app.config["CA_BUNDLE"]
+    )
     endpoint.init_app(app, build_skill(services, api_client), verifiers)
+
+    database_health = DatabaseHealth(store.get_store(app).ping)
 
     @app.get("/healthz")
     def healthz():
-        return jsonify(status="ok")
+        # Never waits on the database for long: see skill/health.py.
+        database = database_health.state()
+        if database == OK:
+            return jsonify(status="ok", database=database)
+        return jsonify(status="unavailable", database=database), 503
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -42,12 +42,22 @@ def main() -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
-@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256))
-def serve(host: str, port: int, threads: int) -> None:
-    """Serve the skill with waitress, a production WSGI server."""
-    import waitress
+@click.option(
+    "--threads", type=click.IntRange(1, 256), help="Requests served at once [AFTERCARE_THREADS]."
+)
+def serve(host: str, port: int, threads: int | None) -> None:
+    """Serve the skill with waitress; SIGTERM finishes requests in flight, then stops.
 
-    waitress.serve(_app(), host=host, port=port, threads=threads, ident="aftercare")
+    Timeouts and limits come from AFTERCARE_* variables (see "Operating" in the README).
+    """
+    from skill.server import ServeError, ServerLimits
+    from skill.server import serve as serve_app
+
+    app = _app(**({"THREADS": threads} if threads else {}))
+    try:
+        serve_app(app, host, port, ServerLimits.from_config(app.config))
+    except ServeError as problem:
+        raise click.ClickException(str(problem)) from None
 
 
 main.add_command(model_group)

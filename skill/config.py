@@ -5,10 +5,14 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_TIMEZONE = "America/New_York"
+# The longest Alexa user id the store keeps (its column size); a longer one is not an
+# Alexa account, and is treated as no account at all.
+USER_ID_MAX_LENGTH = 512
 
 
 class ConfigError(ValueError):
@@ -25,10 +29,63 @@ def _flag(value: str | None, default: bool, name: str) -> bool:
     raise ConfigError(f"{name} must be 1 or 0, not {value!r}")
 
 
+@dataclass(frozen=True)
+class Limit:
+    """A timeout or limit an operator may tune: app.config[key] from AFTERCARE_<key>."""
+
+    key: str
+    default: float
+    unit: str  # "seconds", "bytes" or a plural noun; whole numbers unless seconds
+    meaning: str
+
+    @property
+    def variable(self) -> str:
+        return f"AFTERCARE_{self.key}"
+
+    def read(self, value: str | None) -> float | int:
+        if value is None or value == "":
+            return self.default
+        try:
+            number = float(value) if self.unit == "seconds" else int(value)
+        except ValueError:
+            number = 0
+        if not number > 0 or number == float("inf"):
+            kind = "a positive number of seconds" if self.unit == "seconds" else "a whole number"
+            raise ConfigError(
+                f"{self.variable} must be {kind} above 0, not {value!r}; unset it for the "
+                f"default {self.default:g}"
+            )
+        return number
+
+
+# Every timeout and limit, in one place; the README's "Operating" section explains each
+# (a test keeps that table and this one the same).
+LIMITS = (
+    Limit("THREADS", 8, "threads", "requests served at once"),
+    Limit("CONNECTION_LIMIT", 500, "connections", "open connections, idle ones included"),
+    Limit("IDLE_TIMEOUT", 10.0, "seconds", "a connection that sends nothing is closed"),
+    Limit("SHUTDOWN_TIMEOUT", 10.0, "seconds", "SIGTERM waits this long for requests in flight"),
+    Limit("MAX_REQUEST_BYTES", 256 * 1024, "bytes", "a longer request body gets a 413"),
+    Limit("MAX_JSON_DEPTH", 64, "levels", "JSON nested deeper gets a 400"),
+    Limit("ALEXA_API_TIMEOUT", 1.0, "seconds", "a whole Settings API call"),
+    Limit("ALEXA_API_RETRY_AFTER", 300.0, "seconds", "a failed zone lookup is not retried"),
+    Limit("CERT_FETCH_TIMEOUT", 2.0, "seconds", "a whole certificate chain download"),
+    Limit("CERT_RETRY_AFTER", 60.0, "seconds", "a chain URL that failed is not fetched again"),
+    Limit("CERT_FETCH_WAITERS", 4, "requests", "requests waiting on chain downloads at once"),
+    Limit("DB_CONNECT_TIMEOUT", 2.0, "seconds", "opening a database connection"),
+    Limit("DB_STATEMENT_TIMEOUT", 2.0, "seconds", "one SQL statement (PostgreSQL)"),
+    Limit("DB_POOL_TIMEOUT", 2.0, "seconds", "waiting for a free pooled connection"),
+)
+
+
 def from_environment(environ: Mapping[str, str], instance_path: str) -> dict[str, Any]:
     """The app's settings; see the README for what each variable means."""
     default_database = f"sqlite:///{os.path.join(instance_path, 'aftercare.sqlite3')}"
     return {
+        **{limit.key: limit.read(environ.get(limit.variable)) for limit in LIMITS},
+        # The roots trusted for calls out (Alexa's APIs, certificate downloads): the
+        # variable requests reads, which operators and the tests already know.
+        "CA_BUNDLE": environ.get("REQUESTS_CA_BUNDLE") or None,
         "DATABASE_URL": environ.get("AFTERCARE_DATABASE_URL") or default_database,
         "SKILL_ID": environ.get("AFTERCARE_SKILL_ID") or None,
         "VERIFY_SIGNATURES": _flag(

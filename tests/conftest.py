@@ -8,11 +8,15 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 import requests
+from sqlalchemy import URL, create_engine, make_url, text
 
 from skill.app import create_app
 from skill.store import get_store
@@ -57,11 +61,38 @@ def app(tmp_path, alexa_api, monkeypatch):
         }
     )
     store = get_store(app)
+    record_patients(store)
+    yield app
+    store.dispose()
+
+
+def record_patients(store) -> None:
+    """Tells the store what PATIENT_TREATMENTS says."""
     for user_id, treatments in PATIENT_TREATMENTS.items():
         for treated_at in treatments:
             store.record_treatment(user_id, treated_at, recorded_at=treated_at)
-    yield app
-    store.dispose()
+
+
+@contextmanager
+def postgres_schema(prefix: str, options: str = "") -> Iterator[URL]:
+    """The test PostgreSQL server's URL, searching a fresh schema dropped afterwards
+    (other people's tests share the server), with any other session ``options``;
+    skips without AFTERCARE_TEST_POSTGRES_URL."""
+    server_url = os.environ.get("AFTERCARE_TEST_POSTGRES_URL")
+    if not server_url:
+        pytest.skip("AFTERCARE_TEST_POSTGRES_URL not set; PostgreSQL tests need a server")
+    schema = f"{prefix}_{uuid.uuid4().hex}"
+    admin = create_engine(server_url)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield make_url(server_url).update_query_dict(
+            {"options": f"-c search_path={schema} {options}".strip()}
+        )
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
 
 
 @pytest.fixture

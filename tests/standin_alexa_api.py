@@ -4,8 +4,10 @@ It answers ``GET /v2/devices/{deviceId}/settings/System.timeZone`` from the dict
 ``zones`` (device id to zone name) with the name as a JSON string, as Alexa does; an
 unknown device, or any other path, gets 404 with an Alexa-style error body. It records
 every request it gets (path and ``Authorization`` header) in ``requests``. Set
-``delay_seconds`` to make it answer late (to provoke client timeouts) and
-``fail_with_status`` to make it answer every request with that status (500, say).
+``delay_seconds`` to make it answer late (to provoke client timeouts),
+``fail_with_status`` to make it answer every request with that status (500, say),
+``trickle_seconds`` to make it send each answer a byte at a time, spread over that long,
+and ``hold(device_id)`` to stall that device's requests until the returned event is set.
 
 It serves a throwaway self-signed certificate for ``127.0.0.1`` and ``localhost``,
 written to ``ca_bundle_path``; a client trusts it through ``REQUESTS_CA_BUNDLE``, the
@@ -70,6 +72,8 @@ class StandInAlexaApi:
         self.zones: dict[str, str] = dict(zones or {})
         self.delay_seconds: float = 0.0
         self.fail_with_status: int | None = None
+        self.trickle_seconds: float = 0.0
+        self._held: dict[str, threading.Event] = {}
         self._requests: list[RecordedRequest] = []
         self._requests_lock = threading.Lock()
         # Set by stop(), so responses still being delayed are sent at once rather
@@ -150,14 +154,22 @@ class StandInAlexaApi:
         with self._requests_lock:
             self._requests.append(request)
 
+    def hold(self, device_id: str) -> threading.Event:
+        """Stalls every request about ``device_id`` until the returned event is set."""
+        release = self._held.setdefault(device_id, threading.Event())
+        return release
+
     def _respond_to(self, path: str) -> tuple[int, object]:
         """The status and JSON body for a GET of ``path``, after any delay."""
         if self.delay_seconds > 0:
             self._stopping.wait(self.delay_seconds)
+        match = _TIME_ZONE_PATH.fullmatch(urlsplit(path).path)
+        release = self._held.get(unquote(match["device_id"])) if match else None
+        while release is not None and not release.is_set() and not self._stopping.is_set():
+            release.wait(0.05)
         if self.fail_with_status is not None:
             told_to_fail = _alexa_error("UNKNOWN_ERROR", "The stand-in was told to fail.")
             return self.fail_with_status, told_to_fail
-        match = _TIME_ZONE_PATH.fullmatch(urlsplit(path).path)
         if match is None:
             return 404, _alexa_error("INVALID_URI", "The stand-in serves only System.timeZone.")
         zone = self.zones.get(unquote(match["device_id"]))
@@ -206,8 +218,19 @@ class _SettingsApiHandler(BaseHTTPRequestHandler):
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
+        if standin.trickle_seconds <= 0:
+            self.end_headers()
+            self.wfile.write(payload)
+            return
+        self._headers_buffer.append(b"\r\n")
+        answer = b"".join(self._headers_buffer) + payload
+        self._headers_buffer = []
+        pause = standin.trickle_seconds / len(answer)
+        for index in range(len(answer)):
+            if standin._stopping.wait(pause):
+                return
+            self.wfile.write(answer[index : index + 1])
+            self.wfile.flush()
 
     def log_message(self, format: str, *args: object) -> None:
         # Tests read `requests`; a line on stderr per request would only be noise.

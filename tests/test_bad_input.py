@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import logging
 from pathlib import Path
 
 import pytest
@@ -49,6 +50,58 @@ def test_malformed_bodies_are_400s_with_a_reason(client, body, reason):
     response = client.post("/alexa", data=body, content_type="application/json")
     assert response.status_code == 400
     assert response.json == {"error": reason}
+
+
+def _envelope_with(raw_json: str, path: tuple = ("session", "attributes", "deep")) -> bytes:
+    """A real request with ``raw_json`` (text json.dumps could not make) placed at ``path``."""
+    request = envelope()
+    container = request
+    for step in path[:-1]:
+        container = container.setdefault(step, {})
+    container[path[-1]] = "RAW-JSON-GOES-HERE"
+    return json.dumps(request).replace('"RAW-JSON-GOES-HERE"', raw_json).encode("utf-8")
+
+
+def _nested_lists(depth: int) -> str:
+    return "[" * depth + "]" * depth
+
+
+def _nested_objects(depth: int) -> str:
+    return '{"a": ' * depth + "1" + "}" * depth
+
+
+TOO_DEEP = "body is nested too deeply"
+TOO_LONG = "body has a number too long to read"
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        pytest.param(_nested_lists(100_000).encode(), TOO_DEEP, id="100000 nested lists"),
+        pytest.param(_nested_objects(20_000).encode(), TOO_DEEP, id="20000 nested objects"),
+        pytest.param(
+            _envelope_with(_nested_objects(5_000)), TOO_DEEP, id="deep session attributes"
+        ),
+        pytest.param(_envelope_with(_nested_lists(65)), TOO_DEEP, id="just too deep"),
+        pytest.param(_envelope_with("9" * 4_301), TOO_LONG, id="a 4301-digit integer"),
+        pytest.param(
+            _envelope_with("-" + "1" * 50_000, ("request", "timestamp")), TOO_LONG, id="a long one"
+        ),
+    ],
+)
+def test_hostile_shapes_are_400s_with_a_reason(client, body, reason, caplog):
+    response = client.post("/alexa", data=body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json == {"error": reason}
+    assert "Traceback" not in caplog.text
+
+
+def test_deep_but_reasonable_json_is_still_read(client):
+    # 60 levels of session attributes inside the envelope's own few: under the limit.
+    body = _envelope_with(_nested_lists(55))
+    response = client.post("/alexa", data=body, content_type="application/json")
+    assert response.status_code == 200
+    assert "Not yet." in _speech(response)
 
 
 def test_an_oversized_body_is_a_413(client):
@@ -169,6 +222,43 @@ def mutated_envelopes(draw):
     return request
 
 
+# What to put where, kept small: the bodies themselves are too big for Hypothesis to print.
+HOSTILE_SHAPES = st.tuples(
+    st.sampled_from(sorted(ENVELOPES)),
+    st.integers(0, 10_000),  # which key path of the envelope, modulo how many it has
+    st.sampled_from(["lists", "objects", "mixed", "integer"]),
+    st.integers(70, 20_000),  # nesting depth, or digits (past 4,300); all under 256 KB
+)
+
+
+def _hostile_body(name: str, path_choice: int, kind: str, size: int) -> tuple[bytes, str]:
+    request = envelope(name)
+    paths = [p for p in _paths(request) if p]
+    *parents, last = paths[path_choice % len(paths)]
+    container = request
+    for step in parents:
+        container = container[step]
+    container[last] = "RAW-JSON-GOES-HERE"
+    if kind == "integer":
+        raw, reason = "7" * (4_300 + size), TOO_LONG
+    elif kind == "lists":
+        raw, reason = _nested_lists(size), TOO_DEEP
+    elif kind == "objects":
+        raw, reason = _nested_objects(size), TOO_DEEP
+    else:
+        raw, reason = '[{"k": ' * size + "0" + "}]" * size, TOO_DEEP
+    return json.dumps(request).replace('"RAW-JSON-GOES-HERE"', raw, 1).encode("utf-8"), reason
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(shape=HOSTILE_SHAPES)
+def test_hostile_bodies_anywhere_are_400s_with_their_reason(fuzz_client, shape):
+    body, reason = _hostile_body(*shape)
+    response = fuzz_client.post("/alexa", data=body, content_type="application/json")
+    assert response.status_code == 400, response.get_data(as_text=True)
+    assert response.json == {"error": reason}
+
+
 @settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(request=mutated_envelopes())
 def test_mutated_envelopes_never_crash_the_endpoint(fuzz_client, request):
@@ -179,3 +269,37 @@ def test_mutated_envelopes_never_crash_the_endpoint(fuzz_client, request):
         assert response.json["error"]
     else:
         assert "response" in response.json
+
+
+@pytest.mark.parametrize(
+    "mangle",
+    [
+        pytest.param(
+            lambda e: (
+                e["session"]["application"].update(applicationId="amzn1.ask.skill.other")
+                or e["context"]["System"]["application"].update(
+                    applicationId="amzn1.ask.skill.other"
+                )
+            ),
+            id="rejected for another skill",
+        ),
+        pytest.param(
+            lambda e: e["request"]["intent"].update(name="Unknown" + "X" * 100_000),
+            id="unknown intent",
+        ),
+        pytest.param(
+            lambda e: e["request"].update(type="Alexa.Presentation.APL.UserEvent"),
+            id="a request type no handler takes",
+        ),
+    ],
+)
+def test_long_request_values_are_cut_short_in_the_log(client, alexa_api, caplog, mangle):
+    request = envelope()
+    request["context"]["System"]["apiEndpoint"] = alexa_api.url
+    request["request"]["requestId"] = "amzn1.echo-api.request." + "R" * 100_000
+    mangle(request)
+    with caplog.at_level(logging.INFO):
+        client.post("/alexa", json=request)
+    assert caplog.records  # each of these is logged...
+    assert "characters)" in caplog.text  # ...with its long values cut short
+    assert len(caplog.text) < 2_000

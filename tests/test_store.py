@@ -6,7 +6,6 @@ import shutil
 import subprocess
 import sys
 import threading
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -20,7 +19,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from click.testing import CliRunner
-from sqlalchemy import create_engine, inspect, make_url, text
+from sqlalchemy import inspect, text
 from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.orm import Session
 
@@ -35,6 +34,7 @@ from skill.store import (
     make_engine,
     upgrade_database,
 )
+from tests.conftest import postgres_schema
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 NEW_YORK = ZoneInfo("America/New_York")
@@ -52,23 +52,10 @@ def database_url(request, tmp_path):
         # A missing parent directory is part of the test: the store creates it.
         yield f"sqlite:///{tmp_path / 'instance' / 'aftercare.sqlite3'}"
         return
-    server_url = os.environ.get("AFTERCARE_TEST_POSTGRES_URL")
-    if not server_url:
-        pytest.skip("AFTERCARE_TEST_POSTGRES_URL not set; PostgreSQL tests need a server")
     # A schema per test keeps tests (and other people's runs on the same
     # server) apart; a non-UTC session time zone proves results are normalised.
-    schema = f"test_store_{uuid.uuid4().hex}"
-    admin = create_engine(server_url)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    yield (
-        make_url(server_url)
-        .update_query_dict({"options": f"-c search_path={schema} -c timezone=Asia/Kathmandu"})
-        .render_as_string(hide_password=False)
-    )
-    with admin.begin() as connection:
-        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    with postgres_schema("test_store", "-c timezone=Asia/Kathmandu") as url:
+        yield url.render_as_string(hide_password=False)
 
 
 @pytest.fixture

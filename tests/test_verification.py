@@ -9,6 +9,7 @@ import logging
 import socket
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 
@@ -422,17 +423,172 @@ def test_fetches_a_chain_once_for_many_requests() -> None:
     assert chain_server.requested_urls == [alexa_test_ca.CHAIN_URL]
 
 
-def test_does_not_cache_a_rejected_chain() -> None:
+class FakeMonotonic:
+    def __init__(self) -> None:
+        self.seconds = 5_000.0
+
+    def __call__(self) -> float:
+        return self.seconds
+
+
+def test_a_rejected_chain_is_remembered_for_a_while_then_fetched_again() -> None:
     chain_server = ChainServer(
         alexa_test_ca.untrusted_identity().chain_pem, alexa_test_ca.valid_identity().chain_pem
     )
-    verifier = signature_verifier(chain_server)
+    monotonic = FakeMonotonic()
+    verifier = SignatureVerifier(
+        alexa_test_ca.trust_store(),
+        clock=lambda: NOW,
+        fetch_chain=chain_server,
+        retry_after_seconds=60,
+        monotonic=monotonic,
+    )
     body = request_body()
 
-    assert_rejected(verifier, body, alexa_test_ca.sign_request(body), reason="not trusted")
-    verify(verifier, body, alexa_test_ca.sign_request(body))
+    for _ in range(200):
+        assert_rejected(verifier, body, alexa_test_ca.sign_request(body), reason="not trusted")
+    assert len(chain_server.requested_urls) == 1
 
+    monotonic.seconds += 60
+    verify(verifier, body, alexa_test_ca.sign_request(body))
     assert len(chain_server.requested_urls) == 2
+
+
+def test_a_failed_download_is_remembered_per_url() -> None:
+    fetched: list[str] = []
+
+    def dead_s3(url: str) -> bytes:
+        fetched.append(url)
+        raise requests.ConnectionError("black hole")
+
+    verifier = SignatureVerifier(
+        alexa_test_ca.trust_store(), clock=lambda: NOW, fetch_chain=dead_s3
+    )
+    body = request_body()
+    other_url = "https://s3.amazonaws.com/echo.api/other.pem"
+    for _ in range(50):
+        for url in (alexa_test_ca.CHAIN_URL, other_url):
+            assert_rejected(
+                verifier,
+                body,
+                alexa_test_ca.sign_request(body, url),
+                reason="^could not fetch the signing certificate chain$",
+            )
+    assert fetched == [alexa_test_ca.CHAIN_URL, other_url]
+
+
+class StallingChainServer:
+    """A fake S3 that holds each download of a URL in ``stalled`` until released."""
+
+    def __init__(self, stalled: set[str]) -> None:
+        self.stalled = stalled
+        self.release = threading.Event()
+        self.requested_urls: list[str] = []
+        self._lock = threading.Lock()
+
+    def __call__(self, url: str) -> bytes:
+        with self._lock:
+            self.requested_urls.append(url)
+        if url in self.stalled:
+            assert self.release.wait(PATIENCE_SECONDS), "the test never released the download"
+        return alexa_test_ca.valid_identity().chain_pem
+
+    def wait_until_asked_for(self, url: str) -> None:
+        deadline = time.monotonic() + PATIENCE_SECONDS
+        while url not in self.requested_urls:
+            assert time.monotonic() < deadline, f"{url} was never fetched"
+            time.sleep(0.01)
+
+
+# Only a bug makes a request wait this long; it bounds how long a failing test hangs.
+PATIENCE_SECONDS = 10
+STALLED_URL = "https://s3.amazonaws.com/echo.api/stalled.pem"
+CACHED_URL = "https://s3.amazonaws.com/echo.api/cached.pem"
+OTHER_URL = "https://s3.amazonaws.com/echo.api/other.pem"
+
+
+def _verify_in_thread(verifier, url: str, outcomes: dict) -> threading.Thread:
+    def run() -> None:
+        body = request_body()
+        try:
+            verify(verifier, body, alexa_test_ca.sign_request(body, url))
+            outcomes.setdefault(url, []).append("verified")
+        except VerificationException as rejection:
+            outcomes.setdefault(url, []).append(str(rejection))
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
+def stalling_verifier(s3: StallingChainServer, max_waiting: int) -> SignatureVerifier:
+    # Waiting longer than the test does: only the release ends a stalled download.
+    return SignatureVerifier(
+        alexa_test_ca.trust_store(),
+        clock=lambda: NOW,
+        fetch_chain=s3,
+        max_waiting=max_waiting,
+        patience_seconds=PATIENCE_SECONDS * 3,
+    )
+
+
+def test_a_stalled_download_holds_up_only_requests_for_its_url() -> None:
+    s3 = StallingChainServer({STALLED_URL})
+    verifier = stalling_verifier(s3, max_waiting=4)
+    body = request_body()
+    verify(verifier, body, alexa_test_ca.sign_request(body, CACHED_URL))
+    outcomes: dict[str, list[str]] = {}
+
+    stalled = [_verify_in_thread(verifier, STALLED_URL, outcomes)]
+    try:
+        s3.wait_until_asked_for(STALLED_URL)
+        stalled += [_verify_in_thread(verifier, STALLED_URL, outcomes) for _ in range(2)]
+        others = [
+            _verify_in_thread(verifier, CACHED_URL, outcomes),
+            _verify_in_thread(verifier, OTHER_URL, outcomes),
+        ]
+        for thread in others:
+            thread.join(PATIENCE_SECONDS)
+        assert outcomes == {CACHED_URL: ["verified"], OTHER_URL: ["verified"]}
+        assert all(thread.is_alive() for thread in stalled)
+    finally:
+        s3.release.set()
+        for thread in stalled:
+            thread.join(PATIENCE_SECONDS)
+    # Three requests for the stalled URL, one download of it.
+    assert outcomes[STALLED_URL] == ["verified"] * 3
+    assert s3.requested_urls.count(STALLED_URL) == 1
+
+
+def test_requests_past_max_waiting_are_refused_at_once() -> None:
+    s3 = StallingChainServer({STALLED_URL, OTHER_URL})
+    verifier = stalling_verifier(s3, max_waiting=2)
+    outcomes: dict[str, list[str]] = {}
+    waiting = [_verify_in_thread(verifier, STALLED_URL, outcomes)]
+    try:
+        s3.wait_until_asked_for(STALLED_URL)
+        waiting.append(_verify_in_thread(verifier, OTHER_URL, outcomes))
+        s3.wait_until_asked_for(OTHER_URL)
+        body = request_body()
+        for url in (STALLED_URL, CACHED_URL):
+            assert_rejected(
+                verifier,
+                body,
+                alexa_test_ca.sign_request(body, url),
+                reason="^too many requests are waiting for certificate downloads$",
+            )
+    finally:
+        s3.release.set()
+        for thread in waiting:
+            thread.join(PATIENCE_SECONDS)
+    assert outcomes == {STALLED_URL: ["verified"], OTHER_URL: ["verified"]}
+    assert CACHED_URL not in s3.requested_urls
+
+
+@pytest.mark.parametrize("max_waiting", [0, -1])
+def test_signature_verifier_needs_room_for_a_waiting_request(max_waiting: int) -> None:
+    with pytest.raises(ValueError):
+        SignatureVerifier(alexa_test_ca.trust_store(), max_waiting=max_waiting)
 
 
 def test_does_not_reuse_an_expired_cached_chain() -> None:
@@ -488,11 +644,16 @@ def test_cache_holds_a_bounded_number_of_chains() -> None:
 
 
 def test_concurrent_first_requests_fetch_the_chain_once() -> None:
+    thread_count = 8
     chain_server = ChainServer(alexa_test_ca.valid_identity().chain_pem)
-    verifier = signature_verifier(chain_server)
+    verifier = SignatureVerifier(
+        alexa_test_ca.trust_store(),
+        clock=lambda: NOW,
+        fetch_chain=chain_server,
+        max_waiting=thread_count,
+    )
     body = request_body()
     headers = alexa_test_ca.sign_request(body)
-    thread_count = 8
     start = threading.Barrier(thread_count)
     failures: list[BaseException] = []
 
@@ -646,6 +807,18 @@ class _ChainHandler(http.server.BaseHTTPRequestHandler):
     }
 
     def do_GET(self) -> None:
+        if self.path == "/trickle.pem":
+            # Each byte of the headers well within a second of the last, for three seconds.
+            answer = b"HTTP/1.1 200 OK\r\nContent-Length: 11\r\nX-Padding: " + b"x" * 40
+            try:
+                for index in range(len(answer)):
+                    time.sleep(3 / len(answer))
+                    self.wfile.write(answer[index : index + 1])
+                    self.wfile.flush()
+                self.wfile.write(b"\r\n\r\nchain bytes")
+            except OSError:
+                pass  # the client gave up, as it should
+            return
         status, payload = self.responses[self.path]
         self.send_response(status)
         if status == 302:
@@ -694,6 +867,13 @@ def test_fetch_certificate_chain_rejects_bad_responses(
 ) -> None:
     with pytest.raises(VerificationException, match=reason):
         fetch_certificate_chain(chain_host + path)
+
+
+def test_fetch_certificate_chain_bounds_the_whole_download(chain_host: str) -> None:
+    with pytest.raises(
+        VerificationException, match="^could not fetch the signing certificate chain$"
+    ):
+        fetch_certificate_chain(chain_host + "/trickle.pem", deadline_seconds=0.5)
 
 
 def test_fetch_certificate_chain_fails_closed_without_a_server() -> None:

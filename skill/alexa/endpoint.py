@@ -30,7 +30,6 @@ from skill.alexa.verification import SignatureVerifier, SkillIdVerifier, Timesta
 
 log = logging.getLogger(__name__)
 
-MAX_REQUEST_BYTES = 256 * 1024  # Alexa's requests are a few KB; anything near this is not one
 ADAPTER_KEY = "aftercare_skill_adapter"
 
 
@@ -64,17 +63,23 @@ def build_verifiers(
     trust_store: Callable[[], Store],
     fetch_chain: Callable[[str], bytes],
     clock: Callable[[], datetime],
+    **download_limits: float,
 ) -> list[AbstractVerifier]:
+    """The verifiers to run; ``download_limits`` go to SignatureVerifier as they are."""
     verifiers: list[AbstractVerifier] = []
     if verify_signatures:
-        verifiers.append(SignatureVerifier(trust_store(), clock=clock, fetch_chain=fetch_chain))
+        verifiers.append(
+            SignatureVerifier(
+                trust_store(), clock=clock, fetch_chain=fetch_chain, **download_limits
+            )
+        )
         verifiers.append(TimestampVerifier(clock=clock))
     if skill_id:
         verifiers.append(SkillIdVerifier(skill_id))
     return verifiers
 
 
-def _shape_problem(body: bytes) -> str | None:
+def _shape_problem(body: bytes, max_depth: int) -> str | None:
     """Why the body cannot be an Alexa request, or None if it might be."""
     if not body:
         return "empty body"
@@ -84,6 +89,15 @@ def _shape_problem(body: bytes) -> str | None:
         return "body is not UTF-8"
     except json.JSONDecodeError:
         return "body is not valid JSON"
+    except RecursionError:
+        return "body is nested too deeply"
+    except ValueError:
+        # Python refuses integers longer than sys.get_int_max_str_digits() (4300) digits.
+        return "body has a number too long to read"
+    # Alexa's requests nest about ten levels deep. Far deeper JSON is an attack on the
+    # recursive code that reads it (the SDK's deserializer, jsonify of session attributes).
+    if _nested_deeper_than(envelope, max_depth):
+        return "body is nested too deeply"
     if not isinstance(envelope, dict):
         return "body is not a JSON object"
     alexa_request = envelope.get("request")
@@ -97,12 +111,27 @@ def _shape_problem(body: bytes) -> str | None:
     return None
 
 
+def _nested_deeper_than(value: object, limit: int) -> bool:
+    """Whether lists and objects nest more than ``limit`` levels (walked without recursion)."""
+    pending = [(value, 1)]
+    while pending:
+        node, depth = pending.pop()
+        children = (
+            node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
+        )
+        if children and depth > limit:
+            return True
+        pending.extend((child, depth + 1) for child in children)
+    return False
+
+
 alexa = Blueprint("alexa", __name__)
 
 
 @alexa.post("/alexa")
 def skill_endpoint():
-    problem = _shape_problem(request.get_data())  # over MAX_CONTENT_LENGTH: 413 here
+    # Over MAX_CONTENT_LENGTH, get_data() raises: a 413.
+    problem = _shape_problem(request.get_data(), current_app.config["MAX_JSON_DEPTH"])
     if problem:
         log.warning("rejected request: %s", problem)
         raise BadRequest(description=problem)
@@ -115,8 +144,8 @@ def init_app(app: Flask, skill: CustomSkill, verifiers: list[AbstractVerifier]) 
     # imported on OpenSSL 3.0.10+ without help and re-validate the chain per request.
     app.config["ASK_SDK_VERIFY_SIGNATURE"] = False
     app.config["ASK_SDK_VERIFY_TIMESTAMP"] = False
-    if app.config.get("MAX_CONTENT_LENGTH") is None:  # Flask's default is unlimited
-        app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
+    # Flask's default is unlimited; Alexa's requests are a few KB.
+    app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_REQUEST_BYTES"]
     adapter = AftercareSkillAdapter(
         skill=skill, skill_id=app.config["SKILL_ID"] or "local", verifiers=verifiers
     )

@@ -25,6 +25,9 @@ _WEEK = re.compile(r"^(\d{4})-W(\d{1,2})(-WE)?$")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _CLOCK = re.compile(r"^(\d{2}):(\d{2})$")
 _YEAR_DEFAULTED_AHEAD = timedelta(days=183)
+# Python's dates end at years 1 and 9999. A day the skill works with keeps a year clear
+# of both, so its end, a week either side and its instants in UTC are all dates too.
+_FIRST_YEAR, _LAST_YEAR = 2, 9998
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,8 @@ def parse_clock_time(value: str | None) -> time | PartOfDay | None:
 
 
 def _safe_date(year: int, month: int, day: int) -> date | None:
+    if not _FIRST_YEAR <= year <= _LAST_YEAR:
+        return None
     try:
         return date(year, month, day)
     except ValueError:
@@ -105,6 +110,12 @@ def _local_midnight(day: date, zone: ZoneInfo) -> datetime:
 def _days_named(value: str, today: date) -> tuple[str | None, date, date] | None:
     """The days an AMAZON.DATE value names, [first, end), and a spoken name for
     stretches longer than a day (a single day is named by the caller)."""
+    year = value[:4]
+    if year.isdigit() and int(year) > _LAST_YEAR:
+        # Beyond the dates Python holds, yet plainly long after every restriction has
+        # lifted: answered as of the last day the skill can work with.
+        last = date(_LAST_YEAR, 12, 31)
+        return ("then", last, last + timedelta(days=1))
     match = _DAY.match(value)
     if match:
         month, day_of_month = int(match[2]), int(match[3])
@@ -121,13 +132,15 @@ def _days_named(value: str, today: date) -> tuple[str | None, date, date] | None
             monday = date.fromisocalendar(int(match[1]), int(match[2]), 1)
         except ValueError:
             return None
+        if _safe_date(monday.year, 1, 1) is None:
+            return None
         if match[3]:
             saturday = monday + timedelta(days=5)
             return ("that weekend", saturday, saturday + timedelta(days=2))
         return ("that week", monday, monday + timedelta(days=7))
     match = _MONTH.match(value)
-    if match and 1 <= int(match[2]) <= 12:
-        first = date(int(match[1]), int(match[2]), 1)
+    first = _safe_date(int(match[1]), int(match[2]), 1) if match else None
+    if first is not None:
         following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
         return ("that month", first, following)
     return None

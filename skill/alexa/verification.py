@@ -18,6 +18,13 @@ timeout or size limit, caches without bound and re-validates the chain for every
 request with the unmaintained certvalidator/oscrypto. Here the chain is validated with
 cryptography's X.509 verifier and cached per URL until it expires, so a request with a
 warm cache costs one RSA signature check.
+
+A download costs a thread for up to its deadline, and anyone can send a well-formed
+chain URL with a junk signature. So a URL that failed is refused without a download
+for a while, each URL is downloaded by one request at a time (others asking for it
+wait for that one), different URLs download side by side, and only a few requests may
+wait on downloads at once: the rest are refused at once, so verified traffic and
+``/healthz`` always find a free thread.
 """
 
 from __future__ import annotations
@@ -29,13 +36,13 @@ import re
 import threading
 import time
 import warnings
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from urllib.parse import unquote, urlsplit
 
 import certifi
-import requests
 from ask_sdk_model import RequestEnvelope
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
@@ -45,6 +52,8 @@ from cryptography.utils import CryptographyDeprecationWarning
 from cryptography.x509.verification import PolicyBuilder, Store, VerificationError
 
 from skill.alexa import oscrypto_fix
+from skill.alexa.bounded_http import HttpFailure, HttpTooLarge, http_call
+from skill.log_values import clipped
 
 oscrypto_fix.install()
 from ask_sdk_webservice_support.verifier import (  # noqa: E402
@@ -58,6 +67,7 @@ CERT_CHAIN_URL_HEADER = "SignatureCertChainUrl"
 SIGNATURE_HEADER = "Signature-256"
 SIGNING_CERTIFICATE_DNS_NAME = "echo-api.amazon.com"
 MAX_CACHED_CHAINS = 16
+MAX_REMEMBERED_FAILURES = 1024
 
 _CHAIN_URL_HOST = "s3.amazonaws.com"
 _CHAIN_URL_PATH_PREFIX = "/echo.api/"
@@ -65,7 +75,7 @@ _MIN_RSA_KEY_BITS = 2048
 _REQUEST_TOLERANCE_SECONDS = 150
 _SKILL_EVENT_TOLERANCE_SECONDS = 3600
 _SKILL_EVENT_TYPE_PREFIX = "AlexaSkillEvent."
-_FETCH_TIMEOUT_SECONDS = 3.0
+_FETCH_TIMEOUT_SECONDS = 2.0
 _MAX_CHAIN_BYTES = 64 * 1024
 _PEM_CERTIFICATE = re.compile(
     rb"-----BEGIN CERTIFICATE-----.+?-----END CERTIFICATE-----", re.DOTALL
@@ -103,38 +113,30 @@ def default_trust_store() -> Store:
     return Store(roots)
 
 
-def fetch_certificate_chain(url: str) -> bytes:
+def fetch_certificate_chain(
+    url: str, *, deadline_seconds: float = _FETCH_TIMEOUT_SECONDS, ca_bundle: str | None = None
+) -> bytes:
     """Download a PEM certificate chain; any failure raises ``VerificationException``.
 
-    Only call it with a URL that passed the ``SignatureCertChainUrl`` checks.
+    The whole download, however slowly the server answers, is over within
+    ``deadline_seconds``. Only call it with a URL that passed the
+    ``SignatureCertChainUrl`` checks.
     """
-    # requests' timeout bounds each connect and each read, not the whole download;
-    # the deadline stops a server that trickles bytes from holding a request open.
-    deadline = time.monotonic() + _FETCH_TIMEOUT_SECONDS
-    chunks: list[bytes] = []
-    received = 0
     try:
-        with requests.get(
+        answer = http_call(
+            "GET",
             url,
-            timeout=_FETCH_TIMEOUT_SECONDS,
-            stream=True,
-            allow_redirects=False,
-            # iter_content decompresses: a small compressed chunk could expand far past
-            # the size cap before it is counted.
-            headers={"Accept-Encoding": "identity"},
-        ) as response:
-            if response.status_code != 200:
-                raise VerificationException("could not fetch the signing certificate chain")
-            for chunk in response.iter_content(chunk_size=8192):
-                received += len(chunk)
-                if received > _MAX_CHAIN_BYTES:
-                    raise VerificationException("the signing certificate chain is too large")
-                if time.monotonic() > deadline:
-                    raise VerificationException("could not fetch the signing certificate chain")
-                chunks.append(chunk)
-    except requests.RequestException as error:
+            deadline_seconds=deadline_seconds,
+            max_bytes=_MAX_CHAIN_BYTES,
+            ca_bundle=ca_bundle,
+        )
+    except HttpTooLarge:
+        raise VerificationException("the signing certificate chain is too large") from None
+    except HttpFailure as error:
         raise VerificationException("could not fetch the signing certificate chain") from error
-    return b"".join(chunks)
+    if answer.status != 200:
+        raise VerificationException("could not fetch the signing certificate chain")
+    return answer.body
 
 
 class _LoggedVerifier(AbstractVerifier):
@@ -150,7 +152,9 @@ class _LoggedVerifier(AbstractVerifier):
             self._check(headers, serialized_request_env, deserialized_request_env)
         except VerificationException as rejection:
             _LOGGER.warning(
-                "Rejected Alexa request %r: %s", _request_id(deserialized_request_env), rejection
+                "Rejected Alexa request %s: %s",
+                clipped(_request_id(deserialized_request_env)),
+                rejection,
             )
             raise
 
@@ -169,13 +173,25 @@ class _VerifiedChain:
         return self.valid_from <= moment <= self.valid_until
 
 
+class _Download:
+    """One chain URL being downloaded and verified; other requests for it wait on ``done``."""
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.chain: _VerifiedChain | None = None
+        self.failure = "could not fetch the signing certificate chain"
+
+
 class SignatureVerifier(_LoggedVerifier):
     """Checks ``SignatureCertChainUrl``, the chain it points to, and ``Signature-256``.
 
     ``trust_store`` holds the roots the chain must lead to (``default_trust_store()`` in
     production); ``clock`` returns an aware UTC datetime; ``fetch_chain`` downloads the
     PEM chain for a URL. Verified chains are cached per URL until they expire, so the
-    chain is fetched once per URL, not once per request. Safe to share between threads.
+    chain is fetched once per URL, not once per request. A URL whose download or chain
+    failed is refused without a download for ``retry_after_seconds`` (by ``monotonic``,
+    which returns seconds). At most ``max_waiting`` requests wait on downloads at once,
+    each for at most ``patience_seconds``. Safe to share between threads.
     """
 
     def __init__(
@@ -183,15 +199,26 @@ class SignatureVerifier(_LoggedVerifier):
         trust_store: Store,
         clock: Clock = utc_now,
         fetch_chain: ChainFetcher = fetch_certificate_chain,
+        *,
+        retry_after_seconds: float = 60.0,
+        max_waiting: int = 4,
+        patience_seconds: float = _FETCH_TIMEOUT_SECONDS + 1,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
+        if max_waiting < 1:
+            raise ValueError(f"max_waiting must be at least 1, got {max_waiting}")
         self._trust_store = trust_store
         self._clock = clock
         self._fetch_chain = fetch_chain
+        self._retry_after_seconds = retry_after_seconds
+        self._patience_seconds = patience_seconds
+        self._monotonic = monotonic
+        # _lock guards the three dicts; it is never held while the network is used.
+        self._lock = threading.Lock()
         self._chains: dict[str, _VerifiedChain] = {}
-        self._chains_lock = threading.Lock()
-        # Held while fetching, so concurrent first requests fetch a URL once, while
-        # requests whose chain is cached never wait for the network.
-        self._fetch_lock = threading.Lock()
+        self._failures: OrderedDict[str, tuple[float, str]] = OrderedDict()  # until, reason
+        self._downloads: dict[str, _Download] = {}
+        self._waiting = threading.BoundedSemaphore(max_waiting)
 
     def _check(self, headers: Mapping[str, str], body: str, envelope: RequestEnvelope) -> None:
         chain_url = _header(headers, CERT_CHAIN_URL_HEADER)
@@ -204,30 +231,67 @@ class SignatureVerifier(_LoggedVerifier):
             raise VerificationException("Signature-256 does not match the request body") from None
 
     def _signing_key(self, chain_url: str, now: datetime) -> rsa.RSAPublicKey:
-        chain = self._cached_chain(chain_url, now)
-        if chain is None:
-            with self._fetch_lock:
-                # Another thread may have fetched this URL while this one waited.
-                chain = self._cached_chain(chain_url, now)
-                if chain is None:
-                    chain = _verify_chain(self._fetch(chain_url), self._trust_store, now)
-                    self._cache(chain_url, chain)
-        return chain.signing_key
+        with self._lock:
+            chain = self._known_chain(chain_url, now)
+        if chain is not None:
+            return chain.signing_key
+        if not self._waiting.acquire(blocking=False):
+            raise VerificationException("too many requests are waiting for certificate downloads")
+        try:
+            with self._lock:
+                # Another request may have finished downloading while this one arrived.
+                chain = self._known_chain(chain_url, now)
+                if chain is not None:
+                    return chain.signing_key
+                download = self._downloads.get(chain_url)
+                leading = download is None
+                if leading:
+                    download = self._downloads[chain_url] = _Download()
+            if leading:
+                self._download(chain_url, download, now)
+            elif not download.done.wait(self._patience_seconds):
+                raise VerificationException("could not fetch the signing certificate chain")
+        finally:
+            self._waiting.release()
+        if download.chain is None:
+            raise VerificationException(download.failure)
+        return download.chain.signing_key
 
-    def _cached_chain(self, chain_url: str, now: datetime) -> _VerifiedChain | None:
-        with self._chains_lock:
-            chain = self._chains.get(chain_url)
-            if chain is None or chain.is_valid_at(now):
+    def _known_chain(self, chain_url: str, now: datetime) -> _VerifiedChain | None:
+        """The cached chain, or None to download; raises for a URL that failed recently."""
+        chain = self._chains.get(chain_url)
+        if chain is not None:
+            if chain.is_valid_at(now):
                 return chain
             del self._chains[chain_url]
-            return None
+        failed = self._failures.get(chain_url)
+        if failed is not None:
+            until, reason = failed
+            if self._monotonic() < until:
+                raise VerificationException(reason)
+            del self._failures[chain_url]
+        return None
 
-    def _cache(self, chain_url: str, chain: _VerifiedChain) -> None:
-        with self._chains_lock:
-            if len(self._chains) >= MAX_CACHED_CHAINS:
-                # Dicts keep insertion order: forget the chain cached first.
-                del self._chains[next(iter(self._chains))]
-            self._chains[chain_url] = chain
+    def _download(self, chain_url: str, download: _Download, now: datetime) -> None:
+        try:
+            download.chain = _verify_chain(self._fetch(chain_url), self._trust_store, now)
+        except VerificationException as failure:
+            download.failure = str(failure)
+        finally:
+            with self._lock:
+                del self._downloads[chain_url]
+                if download.chain is not None:
+                    if len(self._chains) >= MAX_CACHED_CHAINS:
+                        # Dicts keep insertion order: forget the chain cached first.
+                        del self._chains[next(iter(self._chains))]
+                    self._chains[chain_url] = download.chain
+                else:
+                    until = self._monotonic() + self._retry_after_seconds
+                    self._failures[chain_url] = (until, download.failure)
+                    self._failures.move_to_end(chain_url)
+                    while len(self._failures) > MAX_REMEMBERED_FAILURES:
+                        self._failures.popitem(last=False)
+            download.done.set()
 
     def _fetch(self, chain_url: str) -> bytes:
         try:

@@ -8,6 +8,9 @@ from .activities import ActivityPermissionHandler, ActivityWaitHandler, AvoidNow
 from .base import Services
 from .builtins import (
     ApologyHandler,
+    CanFulfillHandler,
+    ConnectionsResponseHandler,
+    ExceptionEncounteredHandler,
     FallbackHandler,
     GoodbyeHandler,
     HelpHandler,
@@ -35,7 +38,13 @@ HANDLERS_WITH_SERVICES = (
     SkillDisabledHandler,
 )
 # Catch-alls go last.
-STATELESS_HANDLERS = (SessionEndedHandler, OtherEventHandler, UnknownIntentHandler)
+STATELESS_HANDLERS = (
+    ConnectionsResponseHandler,
+    ExceptionEncounteredHandler,
+    SessionEndedHandler,
+    OtherEventHandler,
+    UnknownIntentHandler,
+)
 
 
 def handled_intents() -> set[str]:
@@ -48,6 +57,7 @@ def build_skill(services: Services, api_client: ApiClient) -> CustomSkill:
     builder = CustomSkillBuilder(api_client=api_client)
     for handler in HANDLERS_WITH_SERVICES:
         builder.add_request_handler(handler(services))
+    builder.add_request_handler(CanFulfillHandler(handled_intents()))
     for handler in STATELESS_HANDLERS:
         builder.add_request_handler(handler())
     builder.add_exception_handler(ApologyHandler())

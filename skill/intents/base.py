@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
@@ -15,6 +14,7 @@ from ask_sdk_model import Response
 from ask_sdk_model.ui import SimpleCard
 
 from skill.aftercare import Aftercare, Listener, PatientSheet, Speech, TreatmentInFuture
+from skill.config import USER_ID_MAX_LENGTH
 
 if TYPE_CHECKING:  # only annotations: `aftercare model check` imports the handlers without them
     from skill.alexa.settings_api import DeviceTimeZones
@@ -37,6 +37,33 @@ class Services:
     clock: Callable[[], datetime]  # only for a request that carries no timestamp
 
 
+Value = TypeVar("Value")
+
+
+class per_turn(Generic[Value]):
+    """A Turn's value, computed on first use and kept on that Turn alone.
+
+    Not functools.cached_property: on Python 3.11 it holds one lock per property for
+    every instance, so one request's slow time-zone lookup held up every other request.
+    A Turn belongs to one request and one thread, so it needs no lock at all.
+    """
+
+    def __init__(self, compute: Callable[[Turn], Value]) -> None:
+        self._compute = compute
+        self.__doc__ = compute.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._name = name
+
+    def __get__(self, turn: Turn | None, owner: type | None = None) -> Value:
+        if turn is None:
+            return self  # type: ignore[return-value]
+        value = self._compute(turn)
+        # The instance attribute now shadows this (non-data) descriptor.
+        turn.__dict__[self._name] = value
+        return value
+
+
 class Turn:
     """One request's view of the patient: now, her zone and locale, her treatment."""
 
@@ -44,7 +71,7 @@ class Turn:
         self.handler_input = handler_input
         self.services = services
 
-    @cached_property
+    @per_turn
     def now(self) -> datetime:
         # The request's own timestamp, so a replayed request gets the same answer.
         stamp = self.handler_input.request_envelope.request.timestamp
@@ -54,16 +81,24 @@ class Turn:
             return stamp.replace(tzinfo=UTC)
         return stamp.astimezone(UTC)
 
-    @cached_property
+    @per_turn
     def user_id(self) -> str | None:
-        return request_util.get_user_id(self.handler_input)
+        """Who the patient is, or None when the request says no one the store can hold."""
+        user_id = request_util.get_user_id(self.handler_input)
+        if not user_id or len(user_id) > USER_ID_MAX_LENGTH or "\x00" in user_id:
+            return None  # Amazon's ids are short and plain; PostgreSQL refuses NUL
+        try:
+            user_id.encode("utf-8")  # JSON can carry a lone surrogate; no database can
+        except UnicodeEncodeError:
+            return None
+        return user_id
 
-    @cached_property
+    @per_turn
     def listener(self) -> Listener:
         locale = request_util.get_locale(self.handler_input) or "en-US"
         return Listener(self.services.time_zones.zone_for(self.handler_input), locale)
 
-    @cached_property
+    @per_turn
     def aftercare(self) -> Aftercare | None:
         """The latest recorded treatment's aftercare, or None if none is known yet."""
         if self.user_id is None:
@@ -118,8 +153,19 @@ def _speak(handler_input: HandlerInput, speech: Speech, follow_up: str | None = 
     return builder.set_card(SimpleCard(title=CARD_TITLE, content=speech.card or speech.text))
 
 
+def _session_attributes(handler_input: HandlerInput) -> dict:
+    """The session's attributes; a request outside a session has none and keeps none."""
+    if handler_input.request_envelope.session is None:
+        return {}
+    return handler_input.attributes_manager.session_attributes
+
+
+def start_conversation(handler_input: HandlerInput) -> None:
+    _session_attributes(handler_input)[IN_CONVERSATION] = True
+
+
 def in_conversation(handler_input: HandlerInput) -> bool:
-    return bool(handler_input.attributes_manager.session_attributes.get(IN_CONVERSATION))
+    return bool(_session_attributes(handler_input).get(IN_CONVERSATION))
 
 
 def answer(handler_input: HandlerInput, speech: Speech) -> Response:
@@ -144,6 +190,6 @@ ASK_TREATMENT_AGAIN = "When was your treatment? For example, yesterday at 2 PM."
 def ask_for_treatment(handler_input: HandlerInput) -> Response:
     """Nothing can be timed before the treatment is known: ask for it, and once
     it is saved keep the conversation open for the question she came with."""
-    handler_input.attributes_manager.session_attributes[IN_CONVERSATION] = True
+    start_conversation(handler_input)
     speech = Speech("I don't know when your treatment was yet.")
     return ask(handler_input, speech, ASK_TREATMENT_AGAIN, then=ASK_TREATMENT_AGAIN)

@@ -6,9 +6,18 @@ from ask_sdk_core.dispatch_components import AbstractExceptionHandler, AbstractR
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_request_type, request_util
 from ask_sdk_model import Response
+from ask_sdk_model.canfulfill import (
+    CanFulfillIntent,
+    CanFulfillIntentValues,
+    CanFulfillSlot,
+    CanFulfillSlotValues,
+    CanUnderstandSlotValues,
+)
+from ask_sdk_model.slu.entityresolution import StatusCode
 from ask_sdk_runtime.exceptions import DispatchException
 
 from skill.aftercare import Speech
+from skill.log_values import clipped
 
 from .base import EXAMPLES, WHAT_ELSE, IntentHandler, ask
 
@@ -57,7 +66,7 @@ class UnknownIntentHandler(AbstractRequestHandler):
         return is_request_type("IntentRequest")(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        log.warning("unhandled intent %s", request_util.get_intent_name(handler_input))
+        log.warning("unhandled intent %s", clipped(request_util.get_intent_name(handler_input)))
         return ask(handler_input, NOT_UNDERSTOOD, f"{EXAMPLES} {WHAT_ELSE}", then=EXAMPLES)
 
 
@@ -67,7 +76,7 @@ class SessionEndedHandler(AbstractRequestHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         request = handler_input.request_envelope.request
-        log.info("session ended: %s", getattr(request.reason, "value", request.reason))
+        log.info("session ended: %s", clipped(getattr(request.reason, "value", request.reason)))
         return handler_input.response_builder.response
 
 
@@ -78,7 +87,7 @@ class SkillDisabledHandler(IntentHandler):
         return is_request_type("AlexaSkillEvent.SkillDisabled")(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        user_id = request_util.get_user_id(handler_input)
+        user_id = self.turn(handler_input).user_id
         if user_id:
             self.services.store.forget_user(user_id)
         return handler_input.response_builder.response
@@ -91,6 +100,78 @@ class OtherEventHandler(AbstractRequestHandler):
         return request_util.get_request_type(handler_input).startswith("AlexaSkillEvent.")
 
     def handle(self, handler_input: HandlerInput) -> Response:
+        return handler_input.response_builder.response
+
+
+class CanFulfillHandler(AbstractRequestHandler):
+    """Alexa asks, before sending an intent, whether the skill could answer it.
+
+    The answer must change nothing and say nothing: only canFulfillIntent. The skill
+    can answer its own intents, given slots it understands; an activity outside the
+    sheet is understood by no one here.
+    """
+
+    def __init__(self, intents: set[str]) -> None:
+        self._intents = intents
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_request_type("CanFulfillIntentRequest")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        intent = handler_input.request_envelope.request.intent
+        slots = {
+            name: _can_fulfill_slot(slot)
+            for name, slot in ((intent.slots or {}) if intent else {}).items()
+            if slot is not None and slot.value
+        }
+        known = intent is not None and intent.name in self._intents
+        understood = all(
+            slot.can_understand is CanUnderstandSlotValues.YES for slot in slots.values()
+        )
+        verdict = CanFulfillIntentValues.YES if known and understood else CanFulfillIntentValues.NO
+        builder = handler_input.response_builder
+        return builder.set_can_fulfill_intent(
+            CanFulfillIntent(can_fulfill=verdict, slots=slots)
+        ).response
+
+
+def _can_fulfill_slot(slot) -> CanFulfillSlot:
+    resolutions = getattr(slot.resolutions, "resolutions_per_authority", None) or []
+    matched = not resolutions or any(
+        authority.status and authority.status.code == StatusCode.ER_SUCCESS_MATCH
+        for authority in resolutions
+    )
+    if matched:
+        return CanFulfillSlot(
+            can_understand=CanUnderstandSlotValues.YES, can_fulfill=CanFulfillSlotValues.YES
+        )
+    return CanFulfillSlot(
+        can_understand=CanUnderstandSlotValues.NO, can_fulfill=CanFulfillSlotValues.NO
+    )
+
+
+class ConnectionsResponseHandler(AbstractRequestHandler):
+    """The answer to a Connections request. This skill sends none, so nothing is
+    pending: the patient is back in the skill, and is asked what she would like."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_request_type("Connections.Response")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return ask(handler_input, Speech(EXAMPLES), f"{EXAMPLES} {WHAT_ELSE}", then=WHAT_ELSE)
+
+
+class ExceptionEncounteredHandler(AbstractRequestHandler):
+    """Alexa reports that the skill's last response was unusable; it takes no answer."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_request_type("System.ExceptionEncountered")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        error = getattr(handler_input.request_envelope.request, "error", None)
+        log.warning(
+            "Alexa could not use a response: %s", clipped(getattr(error, "object_type", None))
+        )
         return handler_input.response_builder.response
 
 
@@ -107,8 +188,8 @@ class ApologyHandler(AbstractExceptionHandler):
         log.log(
             level,
             "request %s (%s) failed: %s",
-            getattr(request, "request_id", None),
-            getattr(request, "object_type", None),
+            clipped(getattr(request, "request_id", None)),
+            clipped(getattr(request, "object_type", None)),
             type(exception).__name__,
         )
         return ask(

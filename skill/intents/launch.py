@@ -10,10 +10,10 @@ from .base import (
     ASK_TREATMENT,
     ASK_TREATMENT_AGAIN,
     EXAMPLES,
-    IN_CONVERSATION,
     WHAT_ELSE,
     IntentHandler,
     ask,
+    start_conversation,
 )
 
 WELCOME = Speech(
@@ -27,7 +27,7 @@ class LaunchHandler(IntentHandler):
         return is_request_type("LaunchRequest")(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        handler_input.attributes_manager.session_attributes[IN_CONVERSATION] = True
+        start_conversation(handler_input)
         turn = self.turn(handler_input)
         if turn.aftercare is None:
             return ask(handler_input, WELCOME, ASK_TREATMENT_AGAIN, then=ASK_TREATMENT)

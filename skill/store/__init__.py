@@ -38,6 +38,13 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
+from skill.config import USER_ID_MAX_LENGTH
+from skill.store.faults import (
+    DatabaseLimits,
+    bound_postgresql_work,
+    recover_replaced_sqlite_file,
+)
+
 MIGRATIONS_DIRECTORY = Path(__file__).parent / "migrations"
 EXTENSION_KEY = "aftercare_store"
 EXAMPLE_URLS = "sqlite:///path/aftercare.sqlite3 or postgresql+psycopg://user@host/db"
@@ -103,7 +110,7 @@ class Treatment(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    alexa_user_id: Mapped[str] = mapped_column(String(512), index=True)
+    alexa_user_id: Mapped[str] = mapped_column(String(USER_ID_MAX_LENGTH), index=True)
     treated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -152,17 +159,19 @@ def _usable_url(url: str) -> URL:
     return parsed
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, limits: DatabaseLimits = DatabaseLimits()) -> Engine:
     """An engine for the store or the migrations, configured the same way for both.
 
     Raises UnusableDatabase when the URL cannot work, before anything connects.
     """
     parsed = _usable_url(url)
-    connect_args: dict[str, Any] = {}
-    if parsed.get_backend_name() == "sqlite":
+    backend = parsed.get_backend_name()
+    connect_args: dict[str, Any] = limits.connect_args(backend)
+    options: dict[str, Any] = {}
+    if backend == "sqlite":
         # A threaded WSGI server hands pooled connections between threads.
         connect_args["check_same_thread"] = False
-        if parsed.database and parsed.database != ":memory:":
+        if _sqlite_file(parsed):
             folder = Path(parsed.database).parent
             try:
                 folder.mkdir(parents=True, exist_ok=True)
@@ -171,9 +180,15 @@ def make_engine(url: str) -> Engine:
                     f"cannot create the folder {folder} ({error.strerror}); "
                     "give a path this user may write to"
                 ) from None
+    if backend != "sqlite" or _sqlite_file(parsed):  # an in-memory database has no queue
+        options["pool_timeout"] = limits.pool_timeout
     # Without hide_parameters a database error's message quotes the bound
     # values (user ids, treatment times), and such messages get logged.
-    return create_engine(parsed, connect_args=connect_args, hide_parameters=True)
+    return create_engine(parsed, connect_args=connect_args, hide_parameters=True, **options)
+
+
+def _sqlite_file(parsed) -> bool:
+    return bool(parsed.database) and parsed.database != ":memory:"
 
 
 class TreatmentStore:
@@ -190,8 +205,20 @@ class TreatmentStore:
         self.engine = engine
 
     @classmethod
-    def from_url(cls, url: str) -> TreatmentStore:
-        return cls(make_engine(url))
+    def from_url(cls, url: str, limits: DatabaseLimits = DatabaseLimits()) -> TreatmentStore:
+        """The store, its database's faults bounded (see ``skill.store.faults``)."""
+        engine = make_engine(url, limits)
+        parsed = make_url(url)
+        if engine.dialect.name == "postgresql":
+            bound_postgresql_work(engine, limits)
+        elif _sqlite_file(parsed):
+            recover_replaced_sqlite_file(engine, parsed.database, lambda: upgrade_database(url))
+        return cls(engine)
+
+    def ping(self) -> None:
+        """Raises unless the database answers a trivial query (within the limits)."""
+        with self.engine.connect() as connection:
+            connection.execute(select(1))
 
     def record_treatment(self, user_id: str, treated_at: datetime, recorded_at: datetime) -> None:
         """Adds a treatment; reporting the same instant again changes nothing."""
@@ -256,7 +283,13 @@ def init_app(app: flask.Flask) -> None:
     url = app.config["DATABASE_URL"]
     if app.config.get("MIGRATE_ON_START", True):
         upgrade_database(url)
-    app.extensions[EXTENSION_KEY] = TreatmentStore.from_url(url)
+    default = DatabaseLimits()
+    limits = DatabaseLimits(
+        connect_timeout=app.config.get("DB_CONNECT_TIMEOUT", default.connect_timeout),
+        statement_timeout=app.config.get("DB_STATEMENT_TIMEOUT", default.statement_timeout),
+        pool_timeout=app.config.get("DB_POOL_TIMEOUT", default.pool_timeout),
+    )
+    app.extensions[EXTENSION_KEY] = TreatmentStore.from_url(url, limits)
 
 
 def get_store(app: flask.Flask) -> TreatmentStore:
