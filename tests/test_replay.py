@@ -117,7 +117,9 @@ def test_a_list_of_requests_is_one_session_with_expectations_beside_it(tmp_path)
         json.dumps(
             [
                 {"speechPattern": "Welcome to Skin Aftercare.*"},
-                {"speech": "You had your treatment at 2 PM on Wednesday. Is that right?"},
+                {
+                    "speech": "You had your treatment last Wednesday, November 25, at 2 PM. Is that right?"
+                },
             ]
         ),
         "utf-8",
