@@ -30,6 +30,10 @@ _COUNTDOWN_WITHIN = timedelta(hours=6)  # close enough that "in 40 minutes" help
 DEFAULT_WAITING_VERDICT = "Not yet."
 AFTERCARE_OVER = "The aftercare period of your last treatment is over."
 NOTHING_OFF_LIMITS = "nothing on your aftercare sheet is off-limits now"
+# Asked about an item of one of the sheet's lists that the list doesn't name.
+NOT_ON_THE_LIST = (
+    "Your sheet's list doesn't name that, so please ask your clinic; the list is on your card."
+)
 
 
 @dataclass(frozen=True)
@@ -489,13 +493,7 @@ def answer_status(care: Aftercare, listener: Listener) -> Speech:
             f"It's been {elapsed} since your last treatment, so its aftercare is over. "
             "If you've had a new treatment, tell me when it was."
         )
-    since = f"It's been {elapsed} since your treatment"
-    upcoming = next_change(care, listener)
-    if upcoming is None:
-        text = _nothing_left(care, listener, lead=since)
-    else:
-        text = f"{since}. {upcoming}"
-    return Speech(text, card=timeline_card(care, listener))
+    return _and_next_change(care, listener, f"It's been {elapsed} since your treatment", ".")
 
 
 def answer_saved(care: Aftercare, listener: Listener) -> Speech:
@@ -507,11 +505,18 @@ def answer_saved(care: Aftercare, listener: Listener) -> Speech:
             "so its aftercare is over."
         )
         return Speech(text, card=timeline_card(care, listener))
+    card_note = ", and your whole timeline is on a card in the Alexa app."
+    return _and_next_change(care, listener, saved, card_note)
+
+
+def _and_next_change(care: Aftercare, listener: Listener, opening: str, then: str) -> Speech:
+    """``opening`` and ``then``, followed by the very next change; once nothing is
+    left to change, ``opening`` and what to keep doing. The timeline is on the card."""
     upcoming = next_change(care, listener)
     if upcoming is None:
-        text = _nothing_left(care, listener, lead=saved)
+        text = _nothing_left(care, listener, lead=opening)
     else:
-        text = f"{saved}, and your whole timeline is on a card in the Alexa app. {upcoming}"
+        text = f"{opening}{then} {upcoming}"
     return Speech(text, card=timeline_card(care, listener))
 
 
@@ -580,9 +585,7 @@ def answer_candidacy(
             "your clinic can advise you."
         )
     elif heard:
-        text = (
-            "Your sheet doesn't mention that, so please ask your clinic; its list is on your card."
-        )
+        text = NOT_ON_THE_LIST
     else:
         clauses = [c.clause for c in candidacy.conditions]
         text = (
@@ -604,10 +607,7 @@ def answer_targets(
             "mostly on the face."
         )
     elif heard:
-        text = (
-            "Your sheet doesn't name that among what microneedling targets, "
-            "so please ask your clinic; its list is on your card."
-        )
+        text = NOT_ON_THE_LIST
     else:
         names = format_list([a.name for a in targets.areas], locale=_babel_locale(locale))
         text = f"Microneedling is most often used on the face, for {names}."

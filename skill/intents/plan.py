@@ -1,5 +1,6 @@
 """The plan and the facts: next session, sessions so far, and the sheet's answers."""
 
+from collections.abc import Callable
 from types import MappingProxyType
 
 from ask_sdk_core.handler_input import HandlerInput
@@ -7,6 +8,8 @@ from ask_sdk_core.utils import request_util
 from ask_sdk_model import Response
 
 from skill.aftercare import (
+    PatientSheet,
+    Speech,
     answer_candidacy,
     answer_fact,
     answer_next_session,
@@ -45,36 +48,38 @@ class FactHandler(IntentHandler):
         return answer(handler_input, answer_fact(topic, self.services.sheet))
 
 
-class CandidacyHandler(IntentHandler):
+class SheetListHandler(IntentHandler):
+    """A question about one of the sheet's lists, asked about the list or one of its
+    items: the resolved id, and the words she said, go to the core's ``compose``."""
+
+    slot: str
+    compose: Callable[[PatientSheet, str | None, str | None, str], Speech]
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        resolved = resolved_value(handler_input, self.slot)
+        speech = self.compose(
+            self.services.sheet,
+            resolved.id if resolved else None,
+            slot_value(handler_input, self.slot),
+            self.turn(handler_input).locale,
+        )
+        return answer(handler_input, speech)
+
+
+class CandidacyHandler(SheetListHandler):
     """ "Who shouldn't have it?", "Can I have it if I'm pregnant?"."""
 
     intents = ("CandidacyIntent",)
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        resolved = resolved_value(handler_input, "condition")
-        speech = answer_candidacy(
-            self.services.sheet,
-            resolved.id if resolved else None,
-            slot_value(handler_input, "condition"),
-            self.turn(handler_input).locale,
-        )
-        return answer(handler_input, speech)
+    slot = "condition"
+    compose = staticmethod(answer_candidacy)
 
 
-class TreatmentTargetsHandler(IntentHandler):
+class TreatmentTargetsHandler(SheetListHandler):
     """ "What does it treat?", "Does it help with stretch marks?"."""
 
     intents = ("TreatmentTargetsIntent",)
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        resolved = resolved_value(handler_input, "target")
-        speech = answer_targets(
-            self.services.sheet,
-            resolved.id if resolved else None,
-            slot_value(handler_input, "target"),
-            self.turn(handler_input).locale,
-        )
-        return answer(handler_input, speech)
+    slot = "target"
+    compose = staticmethod(answer_targets)
 
 
 class NextSessionHandler(AftercareAnswerHandler):

@@ -469,33 +469,36 @@ def test_status(treated_at, spoken):
 
 
 @pytest.mark.parametrize(
-    ("treated_at", "spoken"),
+    ("treated_at", "now", "spoken"),
     [
         (
             at(26, 14),
+            NOW,
             "Got it, I've saved that, and your whole timeline is on a card in the Alexa app. "
             "Next, from 2 PM today, in 4 hours, always use sunblock of SPF 30 or higher, and "
             "wear a hat when you're outside.",
         ),
         (
             at(25, 10),
+            at(27, 9, 59),
             "Got it, I've saved that, and your whole timeline is on a card in the Alexa app. "
             "Next, makeup is fine from 10 AM today, in 1 minute.",
         ),
         (
             at(12, 10),
+            NOW,
             "Got it, I've saved that, and nothing on your aftercare sheet is off-limits now. "
             "Always use sunblock of SPF 30 or higher, and wear a hat when you're outside.",
         ),
         (
             datetime(2026, 9, 1, 15, 0, tzinfo=NEW_YORK),
+            NOW,
             "Got it, I've saved that. It's been 12 and a half weeks since that treatment, "
             "so its aftercare is over.",
         ),
     ],
 )
-def test_saving_says_so_and_the_very_next_change(treated_at, spoken):
-    now = NOW - timedelta(minutes=1) if treated_at == at(25, 10) else NOW
+def test_saving_says_so_and_the_very_next_change(treated_at, now, spoken):
     assert answer_saved(care_since(treated_at, now), US).text == spoken
 
 
@@ -617,7 +620,8 @@ def test_every_fact_is_spoken_with_its_sheet_source_on_the_card(topic):
         (
             None,
             "diabetes",
-            "Your sheet doesn't mention that, so please ask your clinic; its list is on your card.",
+            "Your sheet's list doesn't name that, so please ask your clinic; the list is on your "
+            "card.",
         ),
     ],
 )
@@ -653,8 +657,8 @@ def test_candidacy_gives_a_verdict_first(condition, heard, spoken):
         (
             None,
             "acne",
-            "Your sheet doesn't name that among what microneedling targets, so please ask your "
-            "clinic; its list is on your card.",
+            "Your sheet's list doesn't name that, so please ask your clinic; the list is on your "
+            "card.",
         ),
     ],
 )
