@@ -59,6 +59,8 @@ ASK_TIME = "About what time was it? For example, 2 PM."
 ASK_AGAIN = f"Okay, let's try again. {ASK_TREATMENT}"
 NO_ACCOUNT = Speech("Sorry, I can't save that without an Alexa account.")
 ALREADY_SAVED = "I already have that treatment saved."
+# The reprompt after a confirmation adds what she can answer.
+SAY_YES_OR_NO = "Please say yes or no."
 
 ASK_ACTIVITY = (
     "Which activity would you like to ask about? For example, makeup, swimming, or the gym."

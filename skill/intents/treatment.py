@@ -28,6 +28,7 @@ from skill.aftercare.dialogue import (
     ASK_TREATMENT,
     ASK_TREATMENT_AGAIN,
     NO_ACCOUNT,
+    SAY_YES_OR_NO,
     ask_time_in,
     confirm_treatment,
 )
@@ -67,7 +68,7 @@ def _elicit(
 
 def _confirm(handler_input: HandlerInput, intent: Intent, question: Speech) -> Response:
     handler_input.response_builder.add_directive(ConfirmIntentDirective(updated_intent=intent))
-    return ask(handler_input, question, question.text)
+    return ask(handler_input, question, f"{question.text} {SAY_YES_OR_NO}")
 
 
 def _previous(turn: Turn) -> datetime | None:
