@@ -5,8 +5,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from skill.aftercare import Listener
-from skill.alexa.slot_time import PARTS_OF_DAY, asked_period, parse_clock_time, treatment_day
+from skill.aftercare import Listener, period_name
+from skill.alexa.slot_time import (
+    PARTS_OF_DAY,
+    asked_period,
+    parse_clock_time,
+    resolved_ahead,
+    treatment_day,
+)
 
 NEW_YORK = ZoneInfo("America/New_York")
 US = Listener(NEW_YORK)
@@ -64,6 +70,26 @@ def test_treatment_day(value, expected):
     assert treatment_day(value, FRIDAY) == expected
 
 
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2026-11-28", date(2026, 11, 28)),  # "tomorrow", or "on Saturday"
+        ("2026-12-01", date(2026, 12, 1)),  # "December 1st", or "on Tuesday"
+        ("2026-12-04", date(2026, 12, 4)),
+        ("2026-12-05", None),  # more than a week ahead: plainly in the future
+        ("2026-11-27", None),
+        ("2026-11-25", None),
+        ("XXXX-11-28", None),
+        ("PRESENT_REF", None),
+        (None, None),
+    ],
+)
+def test_resolved_ahead_names_the_day_alexa_sent_when_it_is_taken_back_a_week(value, expected):
+    assert resolved_ahead(value, FRIDAY) == expected
+    if expected is not None:
+        assert treatment_day(value, FRIDAY) == expected - timedelta(days=7)
+
+
 def at(day, hour, minute=0):
     return datetime(2026, 11, day, hour, minute, tzinfo=NEW_YORK)
 
@@ -81,12 +107,13 @@ def at(day, hour, minute=0):
         (None, "18:00", "at 6 PM today", at(27, 18), at(27, 18)),
         # a clock time already past today is the next one
         (None, "08:00", "at 8 AM tomorrow", at(28, 8), at(28, 8)),
-        ("2026-W48-WE", None, "that weekend", at(28, 0), at(30, 0)),
-        ("2026-W49", None, "that week", at(30, 0), datetime(2026, 12, 7, tzinfo=NEW_YORK)),
+        # named in her own frame: "this weekend", not "that weekend"
+        ("2026-W48-WE", None, "this weekend", at(28, 0), at(30, 0)),
+        ("2026-W49", None, "next week", at(30, 0), datetime(2026, 12, 7, tzinfo=NEW_YORK)),
         (
             "2026-12",
             None,
-            "that month",
+            "next month",
             datetime(2026, 12, 1, tzinfo=NEW_YORK),
             datetime(2027, 1, 1, tzinfo=NEW_YORK),
         ),
@@ -95,7 +122,7 @@ def at(day, hour, minute=0):
 )
 def test_asked_period(date_value, time_value, name, start, end):
     period = asked_period(date_value, time_value, FRIDAY_10AM, US)
-    assert (period.name, period.start, period.end) == (name, start, end)
+    assert (period_name(period, FRIDAY_10AM, US), period.start, period.end) == (name, start, end)
 
 
 @pytest.mark.parametrize(

@@ -142,7 +142,7 @@ def test_a_postgresql_partition_gets_an_apology_and_the_service_recovers(
     )
     try:
         saved = _speech(app, _envelope("record_confirmed", alexa_api.url))
-        assert saved.startswith("<speak>Got it, I've saved that.")
+        assert saved.startswith("<speak>Got it, I've saved that,")
         assert _wait_for_health(app, "ok") == (200, {"status": "ok", "database": "ok"})
 
         proxy.black_hole()
@@ -192,7 +192,7 @@ def test_a_sqlite_folder_deleted_and_made_again_recovers_without_a_restart(
     try:
         question = _envelope("can_i_before_treatment_is_known", alexa_api.url)
         assert _speech(app, _envelope("record_confirmed", alexa_api.url)).startswith(
-            "<speak>Got it, I've saved that."
+            "<speak>Got it, I've saved that,"
         )
         shutil.rmtree(instance)
         instance.mkdir()
@@ -200,7 +200,7 @@ def test_a_sqlite_folder_deleted_and_made_again_recovers_without_a_restart(
         # What was saved went with the folder; the service itself carries on.
         assert _speech(app, question).startswith("<speak>I don't know when your treatment was")
         assert _speech(app, _envelope("record_confirmed", alexa_api.url)).startswith(
-            "<speak>Got it, I've saved that."
+            "<speak>Got it, I've saved that,"
         )
         assert _speech(app, question) == (
             "<speak>Not yet. Makeup is fine from 2 PM today, in 4 hours.</speak>"

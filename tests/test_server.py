@@ -31,7 +31,7 @@ def test_a_patient_talks_to_the_served_skill(serve, alexa_api):
 
     assert _speech(post("launch_new_patient")).endswith("When was your treatment?")
     assert _speech(post("record_confirmed")).startswith(
-        "Got it, I've saved that. It's been 44 hours"
+        "Got it, I've saved that, and your whole timeline is on a card in the Alexa app."
     )
 
     # PATIENT-NEW's device is in New York, per the stand-in Settings API.

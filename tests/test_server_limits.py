@@ -159,6 +159,9 @@ def test_sigterm_lets_requests_in_flight_finish_then_exits(tmp_path):
             envelope = json.loads((REQUESTS / "record_confirmed.json").read_text())
             envelope["context"]["System"]["apiEndpoint"] = alexa_api.url
             envelope["context"]["System"]["device"]["deviceId"] = device
+            patient = device.replace("device", "account")  # eight patients, one device each
+            envelope["context"]["System"]["user"]["userId"] = patient
+            envelope["session"]["user"]["userId"] = patient
             try:
                 answers[device] = requests.post(
                     f"{server.url}/alexa", json=envelope, timeout=PATIENCE_SECONDS
@@ -185,12 +188,12 @@ def test_sigterm_lets_requests_in_flight_finish_then_exits(tmp_path):
             for asker in askers:
                 asker.join(PATIENCE_SECONDS)
         assert server.process.wait(PATIENCE_SECONDS) == 0
-    # Every patient hears her treatment saved (2 PM in Paris, 2 days ago): none dropped.
+    # Every patient hears her treatment saved: none dropped.
     for device in devices:
         answer = answers[device]
         assert isinstance(answer, requests.Response), f"{device}: {answer}"
         assert answer.status_code == 200
         assert answer.json()["response"]["outputSpeech"]["ssml"].startswith(
-            "<speak>Got it, I've saved that. It's been 2 days since your treatment."
+            "<speak>Got it, I've saved that, and your whole timeline is on a card"
         )
     assert "stopped" in server.log()

@@ -1,7 +1,8 @@
 """The clinical core: the patient sheet's rules, exact time arithmetic, phrasing.
 
 Pure Python: nothing here imports Flask, ask-sdk, SQLAlchemy or an HTTP client,
-and "now" always arrives as a parameter.
+and "now" always arrives as a parameter. Every sentence the skill speaks or
+writes on a card is built here; handlers only pick.
 
     sheet = default_sheet()
     care = Aftercare(sheet, treated_at=..., now=...)
@@ -10,31 +11,44 @@ and "now" always arrives as a parameter.
     # "Not yet. Makeup is fine from 3 PM tomorrow."
 """
 
+from . import dialogue
 from .engine import Aftercare, Milestone, SessionWindow, TreatmentInFuture, Verdict
 from .phrasing import (
     Listener,
     Period,
     Speech,
+    answer_candidacy,
     answer_fact,
     answer_future_treatment,
+    answer_naming_the_word,
     answer_next_session,
     answer_overview,
     answer_permission,
     answer_permission_during,
+    answer_recorded_treatment,
+    answer_saved,
     answer_session_count,
     answer_status,
+    answer_targets,
     answer_wait,
+    next_change,
+    period_name,
     spoken_day,
     spoken_elapsed,
     spoken_instant,
     spoken_wait,
     timeline_card,
+    whole_day,
+    whole_instant,
 )
 from .sheet import Fact, PatientSheet, Rule, RuleKind, SheetError, default_sheet, load_sheet
+from .symptoms import FINE, Finding, answer_symptom, classify
 
 __all__ = [
+    "FINE",
     "Aftercare",
     "Fact",
+    "Finding",
     "Listener",
     "Milestone",
     "Period",
@@ -46,20 +60,32 @@ __all__ = [
     "Speech",
     "TreatmentInFuture",
     "Verdict",
+    "answer_candidacy",
     "answer_fact",
     "answer_future_treatment",
+    "answer_naming_the_word",
     "answer_next_session",
     "answer_overview",
     "answer_permission",
     "answer_permission_during",
+    "answer_recorded_treatment",
+    "answer_saved",
     "answer_session_count",
     "answer_status",
+    "answer_symptom",
+    "answer_targets",
     "answer_wait",
+    "classify",
     "default_sheet",
+    "dialogue",
     "load_sheet",
+    "next_change",
+    "period_name",
     "spoken_day",
     "spoken_elapsed",
     "spoken_instant",
     "spoken_wait",
     "timeline_card",
+    "whole_day",
+    "whole_instant",
 ]

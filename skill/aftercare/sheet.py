@@ -38,8 +38,61 @@ class Rule:
     allowed_from: str | None  # sentence with {when}, spoken while waiting
     allowed: str  # sentence spoken once allowed; may contain {when}
     meanwhile: str | None  # what to do while waiting
-    afterwards: str | None  # what to keep doing once allowed
     sheet: str  # the patient sheet sentence this rule comes from
+    # The answer to "can I?" while waiting, where "Not yet" would say too much:
+    # the sheet limits only prolonged sunlight, so a short walk is "Not for long".
+    waiting_verdict: str | None = None
+    # False where "Yes" once the wait is over would read as the sheet's
+    # endorsement (sun tanning): the sheet only stops limiting it.
+    endorses: bool = True
+    see_also: str | None = None  # a rule whose status is spoken with this one's
+    # Words that name a kind of what this rule names ("mascara" is makeup), and
+    # the answer that names the kind: {kind}, and {answer} for the rule's own.
+    kinds: tuple[str, ...] = ()
+    kind_answer: str | None = None
+    # Words the sheet does not name whose nearest rule this is ("hot tub").
+    similar: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Symptoms:
+    """What the sheet expects after the procedure; anything else is not expected."""
+
+    expected: tuple[str, ...]  # symptom ids: "redness", "irritation"
+    few_days: timedelta  # how long "for a few days" lasts, read on the short side
+    answered_by_rule: Mapping[str, str]  # a symptom the sheet answers with a rule
+    sheet: str
+
+
+@dataclass(frozen=True)
+class Condition:
+    id: str
+    clause: str  # "you're pregnant", to follow "if"
+
+
+@dataclass(frozen=True)
+class Candidacy:
+    conditions: tuple[Condition, ...]  # in the sheet's order
+    sheet: str
+
+    def condition(self, condition_id: str) -> Condition | None:
+        return next((c for c in self.conditions if c.id == condition_id), None)
+
+
+@dataclass(frozen=True)
+class TargetArea:
+    id: str
+    name: str  # "stretch marks"
+    speech: str | None  # its own answer, where the sheet says more than the list
+
+
+@dataclass(frozen=True)
+class Targets:
+    areas: tuple[TargetArea, ...]  # in the sheet's order
+    sheet: str
+
+    def area(self, area_id: str) -> TargetArea | None:
+        return next((a for a in self.areas if a.id == area_id), None)
 
 
 @dataclass(frozen=True)
@@ -59,6 +112,9 @@ class SessionPlan:
 class PatientSheet:
     rules: Mapping[str, Rule]  # in the sheet's order
     sessions: SessionPlan
+    symptoms: Symptoms
+    candidacy: Candidacy
+    targets: Targets
     facts: Mapping[str, Fact]
 
     def rule(self, rule_id: str) -> Rule | None:
@@ -71,16 +127,21 @@ class PatientSheet:
 _RULE_TEXT_FIELDS = ("subject", "allowed", "sheet")
 _REQUIRED_FACTS = frozenset(
     {
-        "normal_symptoms",
+        "what_it_is",
+        "how_it_works",
+        "safety",
+        "downtime",
+        "marks",
         "soreness",
         "results",
+        "outcome",
         "sessions_needed",
-        "candidacy",
-        "targets",
+        "one_session",
         "duration",
         "pain",
         "cost",
         "rollers",
+        "home_roller",
         "not_covered",
     }
 )
@@ -102,9 +163,13 @@ def load_sheet(path: Path | None = None) -> PatientSheet:
     by_id = {rule.id: rule for rule in rules}
     if len(by_id) != len(rules):
         raise SheetError("rule ids must be unique")
+    _check_rule_words(rules)
     return PatientSheet(
         rules=MappingProxyType(by_id),
         sessions=_parse_sessions(_required(data, "sessions", dict, "sheet")),
+        symptoms=_parse_symptoms(_required(data, "symptoms", dict, "sheet"), by_id),
+        candidacy=_parse_candidacy(_required(data, "candidacy", dict, "sheet")),
+        targets=_parse_targets(_required(data, "targets", dict, "sheet")),
         facts=MappingProxyType(_parse_facts(_required(data, "facts", dict, "sheet"))),
     )
 
@@ -143,21 +208,105 @@ def _parse_rule(raw: Any) -> Rule:
     if not isinstance(wait_hours, (int, float)) or isinstance(wait_hours, bool) or wait_hours < 0:
         raise SheetError(f"{where}: 'wait_hours' must be a number of hours, zero or more")
     text = {field: _required(raw, field, str, where) for field in _RULE_TEXT_FIELDS}
+    endorses = raw.get("endorses", True)
+    if not isinstance(endorses, bool):
+        raise SheetError(f"{where}: 'endorses' must be true or false")
     rule = Rule(
         id=rule_id,
         kind=kind,
         wait=timedelta(hours=wait_hours),
         allowed_from=_optional_text(raw, "allowed_from", where),
         meanwhile=_optional_text(raw, "meanwhile", where),
-        afterwards=_optional_text(raw, "afterwards", where),
+        waiting_verdict=_optional_text(raw, "waiting_verdict", where),
+        endorses=endorses,
+        see_also=_optional_text(raw, "see_also", where),
+        kinds=_words(raw, "kinds", where),
+        kind_answer=_optional_text(raw, "kind_answer", where),
+        similar=_words(raw, "similar", where),
         **text,
     )
+    if bool(rule.kinds) != (rule.kind_answer is not None):
+        raise SheetError(f"{where}: 'kinds' and 'kind_answer' come together")
+    if rule.kind_answer is not None and "{kind}" not in rule.kind_answer:
+        raise SheetError(f"{where}: 'kind_answer' must name the {{kind}}")
     waits = kind is not RuleKind.CONDITION
     if waits != (rule.wait > timedelta(0)):
         raise SheetError(f"{where}: only 'condition' rules have no wait")
     if waits and (rule.allowed_from is None or "{when}" not in rule.allowed_from):
         raise SheetError(f"{where}: a rule with a wait needs 'allowed_from' with {{when}}")
     return rule
+
+
+def _words(raw: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]:
+    words = raw.get(key, [])
+    if not isinstance(words, list) or not all(isinstance(w, str) and w.strip() for w in words):
+        raise SheetError(f"{where}: '{key}' must be a list of words")
+    return tuple(words)
+
+
+def _check_rule_words(rules: list[Rule]) -> None:
+    """A heard word leads to one rule, and every rule a rule points to exists."""
+    owners: dict[str, str] = {}
+    ids = {rule.id for rule in rules}
+    for rule in rules:
+        if rule.see_also is not None and rule.see_also not in ids:
+            raise SheetError(f"rule {rule.id!r}: 'see_also' names no rule")
+        for word in (*rule.kinds, *rule.similar):
+            owner = owners.setdefault(word.lower(), rule.id)
+            if owner != rule.id:
+                raise SheetError(f"rule {rule.id!r}: {word!r} is already a word of {owner!r}")
+
+
+def _parse_symptoms(raw: Mapping[str, Any], rules: Mapping[str, Rule]) -> Symptoms:
+    few_days = _required(raw, "few_days", int, "symptoms")
+    if few_days < 1:
+        raise SheetError("symptoms: 'few_days' must be a whole number of days, 1 or more")
+    answered_by_rule = _required(raw, "answered_by_rule", dict, "symptoms")
+    for symptom, rule_id in answered_by_rule.items():
+        if rule_id not in rules:
+            raise SheetError(f"symptoms: {symptom!r} is answered by no rule {rule_id!r}")
+    expected = _words(raw, "expected", "symptoms")
+    if not expected:
+        raise SheetError("symptoms: 'expected' must name at least one symptom")
+    return Symptoms(
+        expected=expected,
+        few_days=timedelta(days=few_days),
+        answered_by_rule=MappingProxyType(dict(answered_by_rule)),
+        sheet=_required(raw, "sheet", str, "symptoms"),
+    )
+
+
+def _parse_candidacy(raw: Mapping[str, Any]) -> Candidacy:
+    conditions = tuple(
+        Condition(
+            id=_required(entry, "id", str, "candidacy condition"),
+            clause=_required(entry, "if", str, "candidacy condition"),
+        )
+        for entry in _objects(raw, "conditions", "candidacy")
+    )
+    return Candidacy(conditions, _required(raw, "sheet", str, "candidacy"))
+
+
+def _parse_targets(raw: Mapping[str, Any]) -> Targets:
+    areas = tuple(
+        TargetArea(
+            id=_required(entry, "id", str, "target area"),
+            name=_required(entry, "name", str, "target area"),
+            speech=_optional_text(entry, "speech", "target area"),
+        )
+        for entry in _objects(raw, "areas", "targets")
+    )
+    return Targets(areas, _required(raw, "sheet", str, "targets"))
+
+
+def _objects(raw: Mapping[str, Any], key: str, where: str) -> list[dict]:
+    entries = _required(raw, key, list, where)
+    if not entries or not all(isinstance(entry, dict) for entry in entries):
+        raise SheetError(f"{where}: '{key}' must be a non-empty list of objects")
+    ids = [entry.get("id") for entry in entries]
+    if len(set(ids)) != len(ids):
+        raise SheetError(f"{where}: the ids in '{key}' must be unique")
+    return entries
 
 
 def _parse_sessions(raw: Mapping[str, Any]) -> SessionPlan:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from skill.aftercare import Listener, Period, spoken_day, spoken_instant
+from skill.aftercare import Listener, Period
 
 _DAY = re.compile(r"^(\d{4}|XXXX)-(\d{2})-(\d{2})$")
 _WEEK = re.compile(r"^(\d{4})-W(\d{1,2})(-WE)?$")
@@ -37,14 +37,13 @@ class PartOfDay:
     name: str  # "morning"
     first_hour: int
     end_hour: int  # exclusive
-    example: str  # a clock time in it, for "about what time in the morning?"
 
 
 PARTS_OF_DAY = {
-    "MO": PartOfDay("morning", 6, 12, "9 AM"),
-    "AF": PartOfDay("afternoon", 12, 17, "2 PM"),
-    "EV": PartOfDay("evening", 17, 21, "6 PM"),
-    "NI": PartOfDay("night", 21, 24, "9 PM"),
+    "MO": PartOfDay("morning", 6, 12),
+    "AF": PartOfDay("afternoon", 12, 17),
+    "EV": PartOfDay("evening", 17, 21),
+    "NI": PartOfDay("night", 21, 24),
 }
 
 
@@ -72,14 +71,28 @@ def _safe_date(year: int, month: int, day: int) -> date | None:
         return None
 
 
+def resolved_ahead(value: str | None, today: date) -> date | None:
+    """The day Alexa sent, when it is up to a week ahead: a weekday ("on
+    Saturday") resolved to the coming one, which :func:`treatment_day` takes to
+    mean the one before. Alexa sends the same day for "tomorrow", or for
+    "December 1st" said in late November, so the skill says both days aloud."""
+    match = _DAY.match(value or "")
+    if not match or match[1] == "XXXX":
+        return None
+    day = _safe_date(int(match[1]), int(match[2]), int(match[3]))
+    if day is None or not today < day <= today + timedelta(days=7):
+        return None
+    return day
+
+
 def treatment_day(value: str | None, today: date) -> date | None:
     """The day a past treatment took place, or None when the value is too vague.
 
     Alexa resolves a bare weekday ("on Monday") to the coming one, and a day
     said without a year to the next one to come, but a treatment is in the
-    past: a day up to a week ahead is taken to mean the same weekday before,
-    and a day more than half a year ahead the same day a year earlier. The
-    skill confirms the day aloud before saving.
+    past: a day up to a week ahead (:func:`resolved_ahead`) is taken to mean
+    the same weekday before, and a day more than half a year ahead the same day
+    a year earlier. The skill confirms the whole date aloud before saving.
     """
     if value == "PRESENT_REF":
         return today
@@ -95,7 +108,7 @@ def treatment_day(value: str | None, today: date) -> date | None:
     day = _safe_date(int(match[1]), month, day_of_month)
     if day is None or day <= today:
         return day
-    if day - today <= timedelta(days=7):
+    if resolved_ahead(value, today) is not None:
         return day - timedelta(days=7)
     if day - today > _YEAR_DEFAULTED_AHEAD:
         # "November 25th" with no year: Alexa picks the next one to come.
@@ -107,15 +120,15 @@ def _local_midnight(day: date, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, time.min, tzinfo=zone)
 
 
-def _days_named(value: str, today: date) -> tuple[str | None, date, date] | None:
-    """The days an AMAZON.DATE value names, [first, end), and a spoken name for
-    stretches longer than a day (a single day is named by the caller)."""
+def _days_named(value: str, today: date) -> tuple[str, date, date] | None:
+    """The days an AMAZON.DATE value names, [first, end), and the kind of
+    stretch: "day", "weekend", "week" or "month"."""
     year = value[:4]
     if year.isdigit() and int(year) > _LAST_YEAR:
         # Beyond the dates Python holds, yet plainly long after every restriction has
         # lifted: answered as of the last day the skill can work with.
         last = date(_LAST_YEAR, 12, 31)
-        return ("then", last, last + timedelta(days=1))
+        return ("day", last, last + timedelta(days=1))
     match = _DAY.match(value)
     if match:
         month, day_of_month = int(match[2]), int(match[3])
@@ -125,7 +138,7 @@ def _days_named(value: str, today: date) -> tuple[str | None, date, date] | None
                 day = _safe_date(today.year + 1, month, day_of_month)
         else:
             day = _safe_date(int(match[1]), month, day_of_month)
-        return None if day is None else (None, day, day + timedelta(days=1))
+        return None if day is None else ("day", day, day + timedelta(days=1))
     match = _WEEK.match(value)
     if match:
         try:
@@ -136,13 +149,13 @@ def _days_named(value: str, today: date) -> tuple[str | None, date, date] | None
             return None
         if match[3]:
             saturday = monday + timedelta(days=5)
-            return ("that weekend", saturday, saturday + timedelta(days=2))
-        return ("that week", monday, monday + timedelta(days=7))
+            return ("weekend", saturday, saturday + timedelta(days=2))
+        return ("week", monday, monday + timedelta(days=7))
     match = _MONTH.match(value)
     first = _safe_date(int(match[1]), int(match[2]), 1) if match else None
     if first is not None:
         following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
-        return ("that month", first, following)
+        return ("month", first, following)
     return None
 
 
@@ -159,33 +172,22 @@ def asked_period(
         days = _days_named(date_value, today)
         if days is None:
             return None
-        stretch_name, first_day, end_day = days
+        span, first_day, end_day = days
     elif time_value:
-        stretch_name, first_day, end_day = None, today, today + timedelta(days=1)
+        span, first_day, end_day = "day", today, today + timedelta(days=1)
     else:
         return None
-    if stretch_name is not None:
-        return Period(
-            stretch_name,
-            _local_midnight(first_day, listener.zone),
-            _local_midnight(end_day, listener.zone),
-        )
-    day_name = spoken_day(first_day, today, listener.locale)
-    clock = parse_clock_time(time_value)
     midnight = _local_midnight(first_day, listener.zone)
+    clock = parse_clock_time(time_value) if span == "day" else None
     if clock is None:
-        return Period(day_name, midnight, _local_midnight(end_day, listener.zone))
+        return Period(midnight, _local_midnight(end_day, listener.zone), span)
     if isinstance(clock, PartOfDay):
-        if first_day == today:
-            spoken = "tonight" if clock.name == "night" else f"this {clock.name}"
-        else:
-            spoken = f"{day_name} {clock.name}"
         return Period(
-            spoken,
             midnight + timedelta(hours=clock.first_hour),
             midnight + timedelta(hours=clock.end_hour),
+            clock.name,
         )
     moment = datetime.combine(first_day, clock, tzinfo=listener.zone)
     if not date_value and moment < now:
         moment += timedelta(days=1)  # "at 6 PM" said at 8 PM means tomorrow's
-    return Period(f"at {spoken_instant(moment, now, listener)}", moment, moment)
+    return Period(moment, moment, "moment")

@@ -14,25 +14,41 @@ from .builtins import (
     FallbackHandler,
     GoodbyeHandler,
     HelpHandler,
+    NoHandler,
     OtherEventHandler,
     SessionEndedHandler,
     SkillDisabledHandler,
     UnknownIntentHandler,
+    YesHandler,
 )
 from .launch import LaunchHandler
-from .plan import FactHandler, NextSessionHandler, SessionCountHandler
-from .treatment import RecordTreatmentHandler
+from .plan import (
+    CandidacyHandler,
+    FactHandler,
+    NextSessionHandler,
+    SessionCountHandler,
+    TreatmentTargetsHandler,
+)
+from .symptoms import SymptomHandler
+from .treatment import JustTreatedHandler, RecordTreatmentHandler, TreatmentDateHandler
 
 HANDLERS_WITH_SERVICES = (
     LaunchHandler,
     RecordTreatmentHandler,
+    JustTreatedHandler,
+    TreatmentDateHandler,
     ActivityPermissionHandler,
     ActivityWaitHandler,
     AvoidNowHandler,
+    SymptomHandler,
     NextSessionHandler,
     SessionCountHandler,
     FactHandler,
+    CandidacyHandler,
+    TreatmentTargetsHandler,
     HelpHandler,
+    YesHandler,
+    NoHandler,
     GoodbyeHandler,
     FallbackHandler,
     SkillDisabledHandler,

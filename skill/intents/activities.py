@@ -1,19 +1,19 @@
 """Questions about activities: "can I X (on Saturday)?", "when can I X?", "what to avoid?"."""
 
 from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_core.utils import request_util
 from ask_sdk_model import Response
-from ask_sdk_model.slu.entityresolution import StatusCode
 
 from skill.aftercare import (
     Rule,
     Speech,
     answer_fact,
+    answer_naming_the_word,
     answer_overview,
     answer_permission,
     answer_permission_during,
     answer_wait,
 )
+from skill.aftercare.dialogue import ACTIVITY_NOT_HEARD, ASK_ACTIVITY
 from skill.alexa.slot_time import asked_period
 
 from .base import (
@@ -23,47 +23,34 @@ from .base import (
     answer,
     ask,
     ask_for_treatment,
+    resolved_value,
     slot_value,
 )
 
-ASK_ACTIVITY = (
-    "Which activity would you like to ask about? For example, makeup, swimming, or the gym."
-)
-
-
-def _resolved_id(handler_input: HandlerInput, slot_name: str) -> str | None:
-    """The value id Alexa's entity resolution matched for a custom slot, if any."""
-    slot = request_util.get_slot(handler_input, slot_name)
-    resolutions = getattr(getattr(slot, "resolutions", None), "resolutions_per_authority", None)
-    for authority in resolutions or ():
-        if (
-            authority.status
-            and authority.status.code == StatusCode.ER_SUCCESS_MATCH
-            and authority.values
-        ):
-            return authority.values[0].value.id
-    return None
-
 
 class ActivityHandler(IntentHandler):
-    """Resolves the activity, then answers with :meth:`answer_about`."""
+    """Resolves the activity, then answers with :meth:`answer_about`.
+
+    The resolved id names a rule of the sheet, or a fact for something the
+    sheet mentions without a rule (an at-home roller).
+    """
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        rule_id = _resolved_id(handler_input, "activity")
-        rule = self.services.sheet.rule(rule_id) if rule_id else None
+        sheet = self.services.sheet
+        resolved = resolved_value(handler_input, "activity")
+        heard = slot_value(handler_input, "activity")
+        rule = sheet.rule(resolved.id) if resolved else None
         if rule is None:
-            if slot_value(handler_input, "activity"):
-                return answer(handler_input, answer_fact("not_covered", self.services.sheet))
-            return ask(
-                handler_input,
-                Speech("Sorry, I didn't catch the activity."),
-                ASK_ACTIVITY,
-                then=ASK_ACTIVITY,
-            )
+            if resolved and resolved.id in sheet.facts:
+                return answer(handler_input, answer_fact(resolved.id, sheet))
+            if heard:
+                return answer(handler_input, answer_fact("not_covered", sheet))
+            return ask(handler_input, ACTIVITY_NOT_HEARD, ASK_ACTIVITY, then=ASK_ACTIVITY)
         turn = self.turn(handler_input)
         if turn.aftercare is None:
             return ask_for_treatment(handler_input)
-        return answer(handler_input, self.answer_about(rule, turn, handler_input))
+        speech = self.answer_about(rule, turn, handler_input)
+        return answer(handler_input, answer_naming_the_word(rule, heard, speech))
 
 
 class ActivityPermissionHandler(ActivityHandler):

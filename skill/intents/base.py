@@ -11,20 +11,25 @@ from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_intent_name, request_util
 from ask_sdk_model import Response
+from ask_sdk_model.slu.entityresolution import StatusCode
 from ask_sdk_model.ui import SimpleCard
 
 from skill.aftercare import Aftercare, Listener, PatientSheet, Speech, TreatmentInFuture
+from skill.aftercare.dialogue import (
+    ASK_TREATMENT_AGAIN,
+    CARD_TITLE,
+    EXAMPLES,
+    TREATMENT_UNKNOWN,
+    WHAT_ELSE,
+)
 from skill.config import USER_ID_MAX_LENGTH
 
 if TYPE_CHECKING:  # only annotations: `aftercare model check` imports the handlers without them
     from skill.alexa.settings_api import DeviceTimeZones
     from skill.store import TreatmentStore
 
-CARD_TITLE = "Skin Aftercare"
 # A session attribute: the patient opened the skill, so we keep the conversation going.
 IN_CONVERSATION = "in_conversation"
-WHAT_ELSE = "What else would you like to know?"
-EXAMPLES = "You can ask, for example: can I wear makeup yet, or when can I go to the gym."
 
 
 @dataclass(frozen=True)
@@ -94,9 +99,13 @@ class Turn:
         return user_id
 
     @per_turn
+    def locale(self) -> str:
+        """The request's locale, for words that need no time zone (and no Settings API)."""
+        return request_util.get_locale(self.handler_input) or "en-US"
+
+    @per_turn
     def listener(self) -> Listener:
-        locale = request_util.get_locale(self.handler_input) or "en-US"
-        return Listener(self.services.time_zones.zone_for(self.handler_input), locale)
+        return Listener(self.services.time_zones.zone_for(self.handler_input), self.locale)
 
     @per_turn
     def aftercare(self) -> Aftercare | None:
@@ -146,6 +155,29 @@ def slot_value(handler_input: HandlerInput, name: str) -> str | None:
     return getattr(slot, "value", None) or None
 
 
+@dataclass(frozen=True)
+class Resolved:
+    """A custom slot's value as entity resolution matched it."""
+
+    id: str  # the value's id: a rule id, a symptom id
+    name: str  # the value's canonical name: "swelling"
+
+
+def resolved_value(handler_input: HandlerInput, slot_name: str) -> Resolved | None:
+    """The value Alexa's entity resolution matched for a custom slot, if any."""
+    slot = request_util.get_slot(handler_input, slot_name)
+    resolutions = getattr(getattr(slot, "resolutions", None), "resolutions_per_authority", None)
+    for authority in resolutions or ():
+        if (
+            authority.status
+            and authority.status.code == StatusCode.ER_SUCCESS_MATCH
+            and authority.values
+        ):
+            value = authority.values[0].value
+            return Resolved(value.id, value.name)
+    return None
+
+
 def _speak(handler_input: HandlerInput, speech: Speech, follow_up: str | None = None):
     text = speech.text if follow_up is None else f"{speech.text} {follow_up}"
     builder = handler_input.response_builder
@@ -183,13 +215,8 @@ def ask(
     return builder.ask(Speech(reprompt).ssml).set_should_end_session(False).response
 
 
-ASK_TREATMENT = "When was your treatment?"
-ASK_TREATMENT_AGAIN = "When was your treatment? For example, yesterday at 2 PM."
-
-
 def ask_for_treatment(handler_input: HandlerInput) -> Response:
     """Nothing can be timed before the treatment is known: ask for it, and once
     it is saved keep the conversation open for the question she came with."""
     start_conversation(handler_input)
-    speech = Speech("I don't know when your treatment was yet.")
-    return ask(handler_input, speech, ASK_TREATMENT_AGAIN, then=ASK_TREATMENT_AGAIN)
+    return ask(handler_input, TREATMENT_UNKNOWN, ASK_TREATMENT_AGAIN, then=ASK_TREATMENT_AGAIN)

@@ -17,46 +17,80 @@ from ask_sdk_model.slu.entityresolution import StatusCode
 from ask_sdk_runtime.exceptions import DispatchException
 
 from skill.aftercare import Speech
+from skill.aftercare.dialogue import (
+    APOLOGY,
+    ASK_TREATMENT,
+    ASK_TREATMENT_AGAIN,
+    EXAMPLES,
+    GOODBYE,
+    HELP,
+    HELP_BEFORE_TREATMENT,
+    NOT_UNDERSTOOD,
+    NOTHING_ELSE,
+    SOMETHING_ELSE,
+    TRY_AGAIN,
+    WHAT_ELSE,
+    WHAT_WOULD_YOU_LIKE,
+)
 from skill.log_values import clipped
 
-from .base import EXAMPLES, WHAT_ELSE, IntentHandler, ask
+from .base import IntentHandler, ask
 
 log = logging.getLogger(__name__)
-
-HELP = Speech(
-    "I answer questions from your clinic's microneedling aftercare sheet. First tell me when "
-    "your treatment was, for example: I had my treatment yesterday at 2 PM. Then ask things "
-    "like: can I wear makeup yet, when can I go swimming, what should I avoid right now, "
-    "or when is my next session."
-)
-GOODBYE = Speech("Take care of your skin. Goodbye.")
-NOT_UNDERSTOOD = Speech(
-    "Sorry, I can't help with that. I answer questions from your aftercare sheet; "
-    "for anything else, please ask your clinic."
-)
-APOLOGY = Speech("Sorry, something went wrong on my side.")
 
 
 class HelpHandler(IntentHandler):
     intents = ("AMAZON.HelpIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        return ask(handler_input, HELP, f"{EXAMPLES} {WHAT_ELSE}", then=WHAT_ELSE)
+        if self.turn(handler_input).aftercare is None:
+            return ask(
+                handler_input, HELP_BEFORE_TREATMENT, ASK_TREATMENT_AGAIN, then=ASK_TREATMENT
+            )
+        return ask(handler_input, HELP, f"{EXAMPLES} {WHAT_ELSE}", then=WHAT_WOULD_YOU_LIKE)
+
+
+def _goodbye(handler_input: HandlerInput, speech: Speech) -> Response:
+    builder = handler_input.response_builder
+    return builder.speak(speech.ssml).set_should_end_session(True).response
 
 
 class GoodbyeHandler(IntentHandler):
     intents = ("AMAZON.StopIntent", "AMAZON.CancelIntent", "AMAZON.NavigateHomeIntent")
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        builder = handler_input.response_builder
-        return builder.speak(GOODBYE.ssml).set_should_end_session(True).response
+        return _goodbye(handler_input, GOODBYE)
+
+
+class NoHandler(IntentHandler):
+    """ "No thanks", "that's all" after "What else would you like to know?"."""
+
+    intents = ("AMAZON.NoIntent",)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return _goodbye(handler_input, NOTHING_ELSE)
+
+
+class YesHandler(IntentHandler):
+    """A bare "yes" to "What else would you like to know?": what, then?"""
+
+    intents = ("AMAZON.YesIntent",)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return ask(
+            handler_input, SOMETHING_ELSE, f"{EXAMPLES} {WHAT_ELSE}", then=WHAT_WOULD_YOU_LIKE
+        )
+
+
+def _not_understood(handler_input: HandlerInput) -> Response:
+    return ask(handler_input, NOT_UNDERSTOOD, f"{EXAMPLES} {WHAT_ELSE}", then=WHAT_WOULD_YOU_LIKE)
 
 
 class FallbackHandler(IntentHandler):
     intents = ("AMAZON.FallbackIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        return ask(handler_input, NOT_UNDERSTOOD, f"{EXAMPLES} {WHAT_ELSE}", then=EXAMPLES)
+        return _not_understood(handler_input)
 
 
 class UnknownIntentHandler(AbstractRequestHandler):
@@ -67,7 +101,7 @@ class UnknownIntentHandler(AbstractRequestHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         log.warning("unhandled intent %s", clipped(request_util.get_intent_name(handler_input)))
-        return ask(handler_input, NOT_UNDERSTOOD, f"{EXAMPLES} {WHAT_ELSE}", then=EXAMPLES)
+        return _not_understood(handler_input)
 
 
 class SessionEndedHandler(AbstractRequestHandler):
@@ -192,9 +226,4 @@ class ApologyHandler(AbstractExceptionHandler):
             clipped(getattr(request, "object_type", None)),
             type(exception).__name__,
         )
-        return ask(
-            handler_input,
-            APOLOGY,
-            f"{EXAMPLES} {WHAT_ELSE}",
-            then="Please try again, or ask your clinic.",
-        )
+        return ask(handler_input, APOLOGY, f"{EXAMPLES} {WHAT_ELSE}", then=TRY_AGAIN)

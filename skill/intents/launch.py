@@ -4,22 +4,17 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_request_type
 from ask_sdk_model import Response
 
-from skill.aftercare import Speech, answer_status
-
-from .base import (
+from skill.aftercare import answer_status
+from skill.aftercare.dialogue import (
     ASK_TREATMENT,
     ASK_TREATMENT_AGAIN,
     EXAMPLES,
+    WELCOME,
     WHAT_ELSE,
-    IntentHandler,
-    ask,
-    start_conversation,
+    WHAT_WOULD_YOU_LIKE,
 )
 
-WELCOME = Speech(
-    "Welcome to Skin Aftercare. I can tell you when makeup, swimming, the gym and the sun "
-    "are fine again after your microneedling treatment."
-)
+from .base import IntentHandler, ask, start_conversation
 
 
 class LaunchHandler(IntentHandler):
@@ -33,5 +28,5 @@ class LaunchHandler(IntentHandler):
             return ask(handler_input, WELCOME, ASK_TREATMENT_AGAIN, then=ASK_TREATMENT)
         status = answer_status(turn.aftercare, turn.listener)
         # Once the aftercare is over, the status itself asks about a new treatment.
-        question = None if turn.aftercare.is_over else "What would you like to know?"
+        question = None if turn.aftercare.is_over else WHAT_WOULD_YOU_LIKE
         return ask(handler_input, status, f"{EXAMPLES} {WHAT_ELSE}", then=question)

@@ -2,7 +2,8 @@
 
 The skill runs the dialog itself (delegationStrategy SKILL_RESPONSE) so that
 every prompt can speak dates the way the listener says them, ask again when a
-value is too vague, and confirm the exact instant before anything is saved.
+value is too vague, and confirm the exact instant, with its whole date, before
+anything is saved.
 """
 
 from datetime import datetime
@@ -15,15 +16,27 @@ from skill.aftercare import (
     Aftercare,
     Speech,
     answer_future_treatment,
-    answer_status,
-    spoken_instant,
+    answer_recorded_treatment,
+    answer_saved,
+    next_change,
 )
-from skill.alexa.slot_time import PartOfDay, parse_clock_time, treatment_day
+from skill.aftercare.dialogue import (
+    ALREADY_SAVED,
+    ASK_AGAIN,
+    ASK_DAY,
+    ASK_TIME,
+    ASK_TREATMENT,
+    ASK_TREATMENT_AGAIN,
+    NO_ACCOUNT,
+    SAY_YES_OR_NO,
+    ask_time_in,
+    confirm_treatment,
+)
+from skill.alexa.slot_time import PartOfDay, parse_clock_time, resolved_ahead, treatment_day
 
-from .base import ASK_TREATMENT, ASK_TREATMENT_AGAIN, IntentHandler, Turn, answer, ask, slot_value
+from .base import AftercareAnswerHandler, IntentHandler, Turn, answer, ask, slot_value
 
-ASK_DAY = "Which day was it? For example, last Monday, or November 25th."
-ASK_TIME = "About what time was it? For example, 2 PM."
+RECORD_INTENT = "RecordTreatmentIntent"
 
 
 def _intent_with(intent: Intent, **values: str | None) -> Intent:
@@ -53,55 +66,98 @@ def _elicit(
     return ask(handler_input, Speech(speech), reprompt)
 
 
+def _confirm(handler_input: HandlerInput, intent: Intent, question: Speech) -> Response:
+    handler_input.response_builder.add_directive(ConfirmIntentDirective(updated_intent=intent))
+    return ask(handler_input, question, f"{question.text} {SAY_YES_OR_NO}")
+
+
+def _previous(turn: Turn) -> datetime | None:
+    return turn.aftercare.treated_at if turn.aftercare else None
+
+
 class RecordTreatmentHandler(IntentHandler):
-    intents = ("RecordTreatmentIntent",)
+    intents = (RECORD_INTENT,)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         intent = handler_input.request_envelope.request.intent
         turn = self.turn(handler_input)
         if intent.confirmation_status == IntentConfirmationStatus.DENIED:
             return _elicit(
-                handler_input,
-                "date",
-                f"Okay, let's try again. {ASK_TREATMENT}",
-                ASK_TREATMENT_AGAIN,
-                date=None,
-                time=None,
+                handler_input, "date", ASK_AGAIN, ASK_TREATMENT_AGAIN, date=None, time=None
             )
         date_value = slot_value(handler_input, "date")
         if not date_value:
             return _elicit(handler_input, "date", ASK_TREATMENT, ASK_TREATMENT_AGAIN)
-        day = treatment_day(date_value, turn.listener.day_of(turn.now))
+        today = turn.listener.day_of(turn.now)
+        day = treatment_day(date_value, today)
         if day is None:
             return _elicit(handler_input, "date", ASK_DAY, ASK_DAY, date=None)
         clock = parse_clock_time(slot_value(handler_input, "time"))
         if clock is None:
             return _elicit(handler_input, "time", ASK_TIME, ASK_TIME, time=None)
         if isinstance(clock, PartOfDay):
-            question = f"About what time in the {clock.name}? For example, {clock.example}."
+            question = ask_time_in(clock.name)
             return _elicit(handler_input, "time", question, question, time=None)
         treated_at = datetime.combine(day, clock, tzinfo=turn.listener.zone)
         if treated_at > turn.now:
             speech = answer_future_treatment(treated_at, turn.now, turn.listener).text
             return _elicit(handler_input, "date", speech, ASK_TREATMENT_AGAIN, date=None, time=None)
+        if treated_at == _previous(turn):
+            return answer(handler_input, self._already_saved(turn))
         if intent.confirmation_status != IntentConfirmationStatus.CONFIRMED:
-            return self._confirm(handler_input, turn, treated_at)
+            question = confirm_treatment(
+                treated_at,
+                turn.now,
+                turn.listener,
+                self.services.sheet,
+                heard_day=resolved_ahead(date_value, today),
+                previous=_previous(turn),
+            )
+            return _confirm(handler_input, _intent_with(intent), question)
         return self._record(handler_input, turn, treated_at)
 
-    def _confirm(self, handler_input: HandlerInput, turn: Turn, treated_at: datetime) -> Response:
-        intent = _intent_with(handler_input.request_envelope.request.intent)
-        handler_input.response_builder.add_directive(ConfirmIntentDirective(updated_intent=intent))
-        when = spoken_instant(treated_at, turn.now, turn.listener)
-        question = f"You had your treatment at {when}. Is that right?"
-        return ask(handler_input, Speech(question), question)
+    def _already_saved(self, turn: Turn) -> Speech:
+        upcoming = next_change(turn.aftercare, turn.listener)
+        return Speech(" ".join(filter(None, (ALREADY_SAVED, upcoming))))
 
     def _record(self, handler_input: HandlerInput, turn: Turn, treated_at: datetime) -> Response:
         if turn.user_id is None:
-            return answer(
-                handler_input, Speech("Sorry, I can't save that without an Alexa account.")
-            )
+            return answer(handler_input, NO_ACCOUNT)
         self.services.store.record_treatment(turn.user_id, treated_at, recorded_at=turn.now)
-        status = answer_status(Aftercare(self.services.sheet, treated_at, turn.now), turn.listener)
-        return answer(
-            handler_input, Speech(f"Got it, I've saved that. {status.text}", card=status.card)
+        care = Aftercare(self.services.sheet, treated_at, turn.now)
+        return answer(handler_input, answer_saved(care, turn.listener))
+
+
+class JustTreatedHandler(IntentHandler):
+    """ "I just had my treatment": now is the time, once she confirms it.
+
+    The confirmation continues as the RecordTreatmentIntent dialog (intent
+    chaining through Dialog.ConfirmIntent), so her "yes" saves it there.
+    """
+
+    intents = ("JustTreatedIntent",)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        turn = self.turn(handler_input)
+        local_now = turn.now.astimezone(turn.listener.zone).replace(second=0, microsecond=0)
+        intent = _intent_with(
+            Intent(name=RECORD_INTENT),
+            date=local_now.date().isoformat(),
+            time=local_now.strftime("%H:%M"),
         )
+        question = confirm_treatment(
+            local_now,
+            turn.now,
+            turn.listener,
+            self.services.sheet,
+            previous=_previous(turn),
+            just_now=True,
+        )
+        return _confirm(handler_input, intent, question)
+
+
+class TreatmentDateHandler(AftercareAnswerHandler):
+    """ "When was my treatment?" — what is saved."""
+
+    intents = ("TreatmentDateIntent",)
+    compose = staticmethod(answer_recorded_treatment)

@@ -91,6 +91,7 @@ LIST_TYPE = re.compile(r"list\[(?P<item>.+)\]")
 DICT_TYPE = re.compile(r"dict\(str, (?P<item>.+)\)")
 
 SLOT_REFERENCE = re.compile(r"\{([^{}]*)\}")
+MAX_SAMPLE_LENGTH = 200  # Amazon refuses a longer sample utterance
 # Alexa hears "Can I swim?" and "can i swim" alike; apostrophes change the words.
 NOT_SPOKEN = re.compile(r"[^\w{}' ]")
 INVOCATION_NAME_PUNCTUATION = frozenset(" .'")
@@ -426,6 +427,8 @@ def _check_slot_references(
 def _check_repeated_samples(samples: list[_Item], problems: list[str]) -> None:
     first: dict[str, str] = {}
     for sample in samples:
+        if len(sample.value) > MAX_SAMPLE_LENGTH:
+            problems.append(_at(sample.path, f"longer than {MAX_SAMPLE_LENGTH} characters"))
         owner = first.setdefault(_normalised(sample.value), sample.reference)
         if owner != sample.reference:
             problems.append(_at(sample.path, f"{sample.value!r} repeats {owner}"))

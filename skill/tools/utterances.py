@@ -39,9 +39,11 @@ BUILT_IN_PHRASES = {
     "AMAZON.StopIntent": ("stop", "quit", "exit", "goodbye"),
     "AMAZON.CancelIntent": ("cancel", "never mind"),
     "AMAZON.NavigateHomeIntent": ("go home",),
+    "AMAZON.YesIntent": ("yes", "yeah", "yep", "sure"),
+    "AMAZON.NoIntent": ("no", "nope"),
 }
-# Our model has no AMAZON.YesIntent or NoIntent: Alexa itself takes these
-# answers to a Dialog.ConfirmIntent question.
+# During a Dialog.ConfirmIntent question, Alexa itself takes these answers
+# (they become the intent's confirmationStatus, not a YesIntent or NoIntent).
 CONFIRMATION_ANSWERS = {
     "yes": "CONFIRMED",
     "yeah": "CONFIRMED",

@@ -16,6 +16,7 @@ EXPECTED_WAITS = {
     "swimming": timedelta(hours=72),
     "sauna": timedelta(hours=72),
     "workout": timedelta(hours=72),
+    "tanning": timedelta(days=7),
     "sun": timedelta(days=7),
     "sunscreen": timedelta(hours=24),
     "touching_face": timedelta(0),
@@ -111,10 +112,11 @@ def test_still_to_avoid_lists_the_soonest_first_and_shrinks():
         "swimming",
         "sauna",
         "workout",
+        "tanning",
         "sun",
     ]
     day_four = Aftercare(SHEET, treated_at, now=treated_at + timedelta(days=4))
-    assert [v.rule.id for v in day_four.still_to_avoid()] == ["sun"]
+    assert [v.rule.id for v in day_four.still_to_avoid()] == ["tanning", "sun"]
     assert Aftercare(SHEET, treated_at, now=treated_at + timedelta(days=8)).still_to_avoid() == []
 
 
@@ -138,7 +140,12 @@ def test_milestones_group_the_waits_and_are_reached_exactly_at_their_instant(whe
     at = Aftercare(SHEET, treated, lifts_last).milestones()
 
     grouped = [[rule.id for rule in milestone.rules] for milestone in at]
-    assert grouped == [["sunscreen"], ["makeup"], ["swimming", "sauna", "workout"], ["sun"]]
+    assert grouped == [
+        ["sunscreen"],
+        ["makeup"],
+        ["swimming", "sauna", "workout"],
+        ["tanning", "sun"],
+    ]
     assert [m.at - treated for m in at] == [
         timedelta(hours=24),
         timedelta(hours=48),

@@ -9,19 +9,26 @@ from skill.aftercare import (
     Aftercare,
     Listener,
     Period,
+    answer_candidacy,
     answer_fact,
     answer_future_treatment,
+    answer_naming_the_word,
     answer_next_session,
     answer_overview,
     answer_permission,
     answer_permission_during,
+    answer_recorded_treatment,
+    answer_saved,
     answer_session_count,
     answer_status,
+    answer_targets,
     answer_wait,
     default_sheet,
+    period_name,
     spoken_elapsed,
     spoken_instant,
     spoken_wait,
+    whole_instant,
 )
 
 SHEET = default_sheet()
@@ -53,7 +60,9 @@ def at(day, hour, minute=0, zone=NEW_YORK):
         (at(26, 15), "3 PM yesterday"),
         (datetime(2025, 11, 25, 14, 0, tzinfo=NEW_YORK), "2 PM on Tuesday, November 25, 2025"),
         (at(27, 0), "midnight last night"),
-        (at(24, 15), "3 PM on Tuesday"),
+        (at(24, 15), "3 PM last Tuesday"),
+        (at(21, 15), "3 PM last Saturday"),
+        (at(20, 15), "3 PM on Friday, November 20"),
         # seconds round up, so we never name a time before the instant
         (at(27, 14, 59).replace(second=1), "3 PM today"),
         # an instant given in UTC is spoken on the listener's clock
@@ -123,7 +132,14 @@ def test_spoken_wait(duration, spoken):
         (timedelta(minutes=5), "5 minutes"),
         (timedelta(hours=1), "an hour"),
         (timedelta(hours=30), "30 hours"),
+        (timedelta(hours=20, minutes=44), "20 hours"),
+        (timedelta(hours=20, minutes=45), "almost 21 hours"),
         (timedelta(days=4, hours=3), "4 days"),
+        (timedelta(days=2, hours=20), "almost 3 days"),
+        (timedelta(days=14), "2 weeks"),
+        (timedelta(days=17), "2 and a half weeks"),
+        # never "2 weeks" at 20 days: rounded honestly
+        (timedelta(days=20), "almost 3 weeks"),
         (timedelta(days=22), "3 weeks"),
     ],
 )
@@ -153,22 +169,42 @@ THURSDAY_3PM = at(26, 15)
             at(29, 15),
             "Yes. Intense workouts and heavy sweating have been fine since 3 PM today.",
         ),
+        # The sheet limits prolonged sunlight, so a short time outside is "not for long",
+        # and sunblock and a hat come with every answer about the sun.
         (
             "sun",
             NOW,
-            "Not yet. Sun tanning and longer time in direct sunlight are fine "
-            "from 3 PM on Thursday.",
+            "Not for long. The sheet says to avoid prolonged direct sunlight until 3 PM on "
+            "Thursday. From 3 PM today, in 5 hours, always use sunblock of SPF 30 or higher, "
+            "and wear a hat when you're outside.",
         ),
+        (
+            "tanning",
+            NOW,
+            "Not yet. The sheet says no sun tanning until 3 PM on Thursday. From 3 PM today, "
+            "in 5 hours, always use sunblock of SPF 30 or higher, and wear a hat when you're "
+            "outside.",
+        ),
+        # After the week the sheet stops limiting the sun: no "Yes", no endorsement.
         (
             "sun",
             datetime(2026, 12, 3, 15, 0, tzinfo=NEW_YORK),
-            "Yes. Sun tanning and longer time in direct sunlight have been fine since 3 PM today. "
-            "Keep using sunblock of SPF 30 or higher, and wear a hat when you're outside.",
+            "The sheet's week without prolonged direct sunlight ended at 3 PM today. "
+            "Always use sunblock of SPF 30 or higher, and wear a hat when you're outside.",
         ),
+        (
+            "tanning",
+            datetime(2026, 12, 4, 9, 0, tzinfo=NEW_YORK),
+            "The sheet's week without sun tanning ended at 3 PM yesterday. "
+            "Always use sunblock of SPF 30 or higher, and wear a hat when you're outside.",
+        ),
+        # Before 24 hours the sheet says nothing about sunblock: not a "Not yet".
         (
             "sunscreen",
             at(26, 20),
-            "Not yet. Start using sunblock from 3 PM tomorrow.",
+            "From 3 PM tomorrow, always use sunblock of SPF 30 or higher, and wear a hat when "
+            "you're outside. The sheet says nothing about either before then, so ask your "
+            "clinic if you need them sooner.",
         ),
         (
             "sunscreen",
@@ -193,8 +229,8 @@ def test_answer_permission(rule_id, now, spoken):
         ("makeup", "Yes. The aftercare period of your last treatment is over."),
         (
             "sun",
-            "Yes. The aftercare period of your last treatment is over. "
-            "Keep using sunblock of SPF 30 or higher, and wear a hat when you're outside.",
+            "The aftercare period of your last treatment is over. "
+            "Always use sunblock of SPF 30 or higher, and wear a hat when you're outside.",
         ),
         ("work", "Yes. You can go back to work after the procedure if you're comfortable."),
     ],
@@ -209,6 +245,19 @@ def test_answer_permission_once_the_aftercare_period_is_over(rule_id, spoken):
     [
         ("makeup", NOW, "Makeup is fine from 3 PM tomorrow."),
         ("makeup", at(28, 16), "Now. Makeup has been fine since 3 PM today."),
+        (
+            "sun",
+            NOW,
+            "The sheet says to avoid prolonged direct sunlight until 3 PM on Thursday. From 3 PM "
+            "today, in 5 hours, always use sunblock of SPF 30 or higher, and wear a hat when "
+            "you're outside.",
+        ),
+        (
+            "sunscreen",
+            NOW,
+            "From 3 PM today, in 5 hours, always use sunblock of SPF 30 or higher, "
+            "and wear a hat when you're outside.",
+        ),
         (
             "work",
             NOW,
@@ -225,21 +274,25 @@ def test_answer_wait(rule_id, now, spoken):
     ("period", "spoken"),
     [
         (
-            Period("on Saturday", at(28, 0), at(29, 0)),
-            "Not until later on Saturday. Makeup is fine from 3 PM tomorrow.",
+            Period(at(28, 0), at(29, 0), "day"),
+            "Not until later tomorrow. Makeup is fine from 3 PM tomorrow.",
         ),
-        (Period("on Sunday", at(29, 0), at(30, 0)), "Yes. Makeup is fine from 3 PM tomorrow."),
+        (Period(at(29, 0), at(30, 0), "day"), "Yes. Makeup is fine from 3 PM tomorrow."),
         (
-            Period("tomorrow morning", at(28, 6), at(28, 12)),
+            Period(at(28, 6), at(28, 12), "morning"),
             "No, not tomorrow morning. Makeup is fine from 3 PM tomorrow.",
         ),
         (
-            Period("at 3 PM tomorrow", at(28, 15), at(28, 15)),
+            Period(at(28, 15), at(28, 15), "moment"),
             "Yes. Makeup is fine from 3 PM tomorrow.",
         ),
         (
-            Period("at 2:59 PM tomorrow", at(28, 14, 59), at(28, 14, 59)),
+            Period(at(28, 14, 59), at(28, 14, 59), "moment"),
             "No, not at 2:59 PM tomorrow. Makeup is fine from 3 PM tomorrow.",
+        ),
+        (
+            Period(at(28, 0), at(30, 0), "weekend"),
+            "Not until later this weekend. Makeup is fine from 3 PM tomorrow.",
         ),
     ],
 )
@@ -248,12 +301,83 @@ def test_answer_permission_for_a_time_to_come(period, spoken):
     assert answer_permission_during(care, SHEET.rule("makeup"), period, US).text == spoken
 
 
+@pytest.mark.parametrize(
+    ("period", "name"),
+    [
+        # her own frame: "this weekend" stays "this weekend"
+        (Period(at(28, 0), at(30, 0), "weekend"), "this weekend"),
+        (Period(datetime(2026, 12, 5, tzinfo=NEW_YORK), at(30, 0), "weekend"), "next weekend"),
+        (
+            Period(datetime(2026, 12, 12, tzinfo=NEW_YORK), at(30, 0), "weekend"),
+            "the weekend of December 12",
+        ),
+        (Period(at(23, 0), at(30, 0), "week"), "this week"),
+        (Period(at(30, 0), at(30, 0), "week"), "next week"),
+        (Period(at(1, 0), at(1, 0), "month"), "this month"),
+        (Period(datetime(2026, 12, 1, tzinfo=NEW_YORK), at(1, 0), "month"), "next month"),
+        (Period(datetime(2027, 2, 1, tzinfo=NEW_YORK), at(1, 0), "month"), "in February"),
+        (Period(at(27, 21), at(28, 0), "night"), "tonight"),
+        (Period(at(27, 17), at(27, 21), "evening"), "this evening"),
+        (Period(at(28, 21), at(29, 0), "night"), "tomorrow night"),
+        (Period(at(30, 6), at(30, 12), "morning"), "on Monday morning"),
+        (Period(at(29, 0), at(30, 0), "day"), "on Sunday"),
+        (Period(at(28, 18), at(28, 18), "moment"), "at 6 PM tomorrow"),
+    ],
+)
+def test_a_period_is_named_in_her_own_frame(period, name):
+    assert period_name(period, NOW, US) == name
+
+
+@pytest.mark.parametrize(
+    ("rule_id", "heard", "spoken"),
+    [
+        (
+            "makeup",
+            "wear mascara",
+            "Mascara is makeup, so not yet. Makeup is fine from 3 PM tomorrow.",
+        ),
+        (
+            "makeup",
+            "put on some tinted moisturiser",
+            "Tinted moisturiser is makeup, so not yet. Makeup is fine from 3 PM tomorrow.",
+        ),
+        ("makeup", "put on makeup", "Not yet. Makeup is fine from 3 PM tomorrow."),
+        (
+            "painkiller",
+            "take Advil",
+            "Advil is a painkiller. The sheet says to use a painkiller if you feel any soreness, "
+            "but names none, so your pharmacist or clinic can say which.",
+        ),
+        (
+            "swimming",
+            "go in the hot tub",
+            "Not yet. Swimming pools are fine from 3 PM on Sunday. "
+            "The sheet doesn't name a hot tub exactly; this is its nearest rule.",
+        ),
+        (
+            "sauna",
+            "go to the spa",
+            "Not yet. Saunas are fine from 3 PM on Sunday. "
+            "The sheet doesn't name a spa exactly; this is its nearest rule.",
+        ),
+        ("sauna", None, "Not yet. Saunas are fine from 3 PM on Sunday."),
+    ],
+)
+def test_a_word_of_her_own_is_answered_naming_it(rule_id, heard, spoken):
+    care = care_since(THURSDAY_3PM)
+    rule = SHEET.rule(rule_id)
+    speech = answer_naming_the_word(rule, heard, answer_permission(care, care.check(rule), US))
+    assert speech.text == spoken
+    assert rule.sheet in speech.card
+
+
 def test_overview_groups_restrictions_lifting_together_soonest_first():
     care = care_since(THURSDAY_3PM)
     assert answer_overview(care, US).text == (
         "Still to avoid: makeup until 3 PM tomorrow; swimming pools, saunas, and intense "
-        "workouts until 3 PM on Sunday; sun tanning until 3 PM on Thursday. "
-        "Start using sunblock from 3 PM today, in 5 hours."
+        "workouts until 3 PM on Sunday; sun tanning and prolonged direct sunlight until 3 PM "
+        "on Thursday. From 3 PM today, in 5 hours, always use sunblock of SPF 30 or higher, "
+        "and wear a hat when you're outside."
     )
 
 
@@ -263,20 +387,28 @@ def test_overview_groups_restrictions_lifting_together_soonest_first():
         (
             "en-US",
             "Treatment: Thursday, November 26, 3 PM\n"
-            "Sunblock: from Friday, November 27, 3 PM\n"
-            "Makeup: from Saturday, November 28, 3 PM\n"
-            "Swimming pools, saunas, and intense workouts: from Sunday, November 29, 3 PM\n"
-            "Sun tanning: from Thursday, December 3, 3 PM\n"
-            "Next session: between Thursday, December 24 and Thursday, January 7",
+            "From Friday, November 27, 3 PM: always use sunblock of SPF 30 or higher, "
+            "and wear a hat when you're outside.\n"
+            "Avoid makeup until Saturday, November 28, 3 PM\n"
+            "Avoid swimming pools, saunas, and intense workouts until Sunday, November 29, 3 PM\n"
+            "Avoid sun tanning and prolonged direct sunlight until Thursday, December 3, 3 PM\n"
+            "Next session: between Thursday, December 24 and Thursday, January 7\n"
+            "Any time: wash your hands before you touch your face.\n"
+            "Any time: if you feel any soreness, you can use a painkiller.\n"
+            "Any time: you can go back to work after the procedure if you're comfortable.",
         ),
         (
             "en-GB",
             "Treatment: Thursday, 26 November, 3 pm\n"
-            "Sunblock: from Friday, 27 November, 3 pm\n"
-            "Makeup: from Saturday, 28 November, 3 pm\n"
-            "Swimming pools, saunas and intense workouts: from Sunday, 29 November, 3 pm\n"
-            "Sun tanning: from Thursday, 3 December, 3 pm\n"
-            "Next session: between Thursday, 24 December and Thursday, 7 January",
+            "From Friday, 27 November, 3 pm: always use sunblock of SPF 30 or higher, "
+            "and wear a hat when you're outside.\n"
+            "Avoid makeup until Saturday, 28 November, 3 pm\n"
+            "Avoid swimming pools, saunas and intense workouts until Sunday, 29 November, 3 pm\n"
+            "Avoid sun tanning and prolonged direct sunlight until Thursday, 3 December, 3 pm\n"
+            "Next session: between Thursday, 24 December and Thursday, 7 January\n"
+            "Any time: wash your hands before you touch your face.\n"
+            "Any time: if you feel any soreness, you can use a painkiller.\n"
+            "Any time: you can go back to work after the procedure if you're comfortable.",
         ),
     ],
 )
@@ -284,6 +416,7 @@ def test_the_overview_card_is_the_whole_timeline_in_dates_to_read_later(locale, 
     care = care_since(THURSDAY_3PM)
     assert answer_overview(care, Listener(NEW_YORK, locale)).card == card
     assert answer_status(care, Listener(NEW_YORK, locale)).card == card
+    assert answer_saved(care, Listener(NEW_YORK, locale)).card == card
 
 
 def test_overview_once_every_window_has_lifted():
@@ -294,22 +427,117 @@ def test_overview_once_every_window_has_lifted():
     )
 
 
-def test_status_in_the_first_hours():
-    care = care_since(at(27, 8, 30))
-    assert answer_status(care, US).text == (
-        "It's been an hour since your treatment. Still to avoid: makeup until 8:30 AM on "
-        "Sunday; swimming pools, saunas, and intense workouts until 8:30 AM on Monday; sun "
-        "tanning until 8:30 AM on Friday, December 4. Start using sunblock from 8:30 AM "
-        "tomorrow."
-    )
+@pytest.mark.parametrize(
+    ("treated_at", "spoken"),
+    [
+        # How long it has been and the very next change; the rest is on the card.
+        (
+            at(27, 8, 30),
+            "It's been an hour since your treatment. Next, from 8:30 AM tomorrow, always use "
+            "sunblock of SPF 30 or higher, and wear a hat when you're outside.",
+        ),
+        (
+            at(25, 9),
+            "It's been 2 days since your treatment. Next, swimming pools, saunas, and intense "
+            "workouts are fine from 9 AM tomorrow.",
+        ),
+        (
+            at(24, 12),
+            "It's been almost 3 days since your treatment. Next, swimming pools, saunas, and "
+            "intense workouts are fine from noon today, in 2 hours.",
+        ),
+        (
+            at(22, 9),
+            "It's been 5 days since your treatment. Next, the sheet's limits on sun tanning and "
+            "prolonged direct sunlight end at 9 AM on Sunday.",
+        ),
+        (
+            at(18, 15),
+            "It's been almost 9 days since your treatment, and nothing on your aftercare sheet "
+            "is off-limits now. Always use sunblock of SPF 30 or higher, and wear a hat when "
+            "you're outside.",
+        ),
+        (
+            datetime(2026, 9, 1, 15, 0, tzinfo=NEW_YORK),
+            "It's been 12 and a half weeks since your last treatment, so its aftercare is over. "
+            "If you've had a new treatment, tell me when it was.",
+        ),
+    ],
+)
+def test_status(treated_at, spoken):
+    assert answer_status(care_since(treated_at), US).text == spoken
 
 
-def test_status_long_after_the_treatment():
-    care = care_since(datetime(2026, 9, 1, 15, 0, tzinfo=NEW_YORK))
-    assert answer_status(care, US).text == (
-        "It's been 12 weeks since your last treatment, so its aftercare is over. "
-        "If you've had a new treatment, tell me when it was."
-    )
+@pytest.mark.parametrize(
+    ("treated_at", "now", "spoken"),
+    [
+        (
+            at(26, 14),
+            NOW,
+            "Got it, I've saved that, and your whole timeline is on a card in the Alexa app. "
+            "Next, from 2 PM today, in 4 hours, always use sunblock of SPF 30 or higher, and "
+            "wear a hat when you're outside.",
+        ),
+        (
+            at(25, 10),
+            at(27, 9, 59),
+            "Got it, I've saved that, and your whole timeline is on a card in the Alexa app. "
+            "Next, makeup is fine from 10 AM today, in 1 minute.",
+        ),
+        (
+            at(12, 10),
+            NOW,
+            "Got it, I've saved that, and nothing on your aftercare sheet is off-limits now. "
+            "Always use sunblock of SPF 30 or higher, and wear a hat when you're outside.",
+        ),
+        (
+            datetime(2026, 9, 1, 15, 0, tzinfo=NEW_YORK),
+            NOW,
+            "Got it, I've saved that. It's been 12 and a half weeks since that treatment, "
+            "so its aftercare is over.",
+        ),
+    ],
+)
+def test_saving_says_so_and_the_very_next_change(treated_at, now, spoken):
+    assert answer_saved(care_since(treated_at, now), US).text == spoken
+
+
+@pytest.mark.parametrize(
+    ("treated_at", "spoken"),
+    [
+        (
+            at(26, 14),
+            "As I have it, you had your treatment yesterday at 2 PM. That's 20 hours ago.",
+        ),
+        (
+            at(21, 14),
+            "As I have it, you had your treatment last Saturday, November 21, at 2 PM. "
+            "That's almost 6 days ago.",
+        ),
+        (
+            at(6, 9, 30),
+            "As I have it, you had your treatment on Friday, November 6, at 9:30 AM. "
+            "That's 3 weeks ago.",
+        ),
+    ],
+)
+def test_when_was_my_treatment(treated_at, spoken):
+    assert answer_recorded_treatment(care_since(treated_at), US).text == spoken
+
+
+@pytest.mark.parametrize(
+    ("instant", "spoken"),
+    [
+        (at(27, 8), "today at 8 AM"),
+        (at(26, 14), "yesterday at 2 PM"),
+        (at(21, 14), "last Saturday, November 21, at 2 PM"),
+        (at(20, 14), "on Friday, November 20, at 2 PM"),
+        (at(28, 14), "tomorrow, Saturday, November 28, at 2 PM"),
+        (datetime(2025, 12, 1, 14, tzinfo=NEW_YORK), "on Monday, December 1, 2025, at 2 PM"),
+    ],
+)
+def test_whole_instant_speaks_the_date_she_might_mishear(instant, spoken):
+    assert whole_instant(instant, NOW, US) == spoken
 
 
 @pytest.mark.parametrize(
@@ -332,6 +560,11 @@ def test_status_long_after_the_treatment():
             datetime(2027, 1, 20, 9, 0, tzinfo=NEW_YORK),
             "Sessions should be 4 to 6 weeks apart, and that window closed on Thursday, "
             "January 7. If you've had another session since, tell me when it was.",
+        ),
+        (
+            datetime(2027, 1, 10, 9, 0, tzinfo=NEW_YORK),
+            "Sessions should be 4 to 6 weeks apart, and that window closed last Thursday. "
+            "If you've had another session since, tell me when it was.",
         ),
     ],
 )
@@ -359,6 +592,80 @@ def test_every_fact_is_spoken_with_its_sheet_source_on_the_card(topic):
     speech = answer_fact(topic, SHEET)
     assert speech.text == SHEET.fact(topic).speech
     assert (SHEET.fact(topic).sheet or "") in speech.card
+
+
+@pytest.mark.parametrize(
+    ("condition", "heard", "spoken"),
+    [
+        (
+            "pregnancy",
+            "pregnant",
+            "Maybe not. The sheet says you may not be an ideal candidate if you're pregnant; "
+            "your clinic can advise you.",
+        ),
+        (
+            "acne_medication",
+            "accutane",
+            "Maybe not. The sheet says you may not be an ideal candidate if you use certain "
+            "acne medications; your clinic can advise you.",
+        ),
+        (
+            None,
+            None,
+            "You may not be an ideal candidate if you're pregnant, you have a skin disease such "
+            "as psoriasis or eczema, you have open wounds, you've had radiation therapy "
+            "recently, you have a history of keloid scars, or you use certain acne medications. "
+            "Your clinic can advise you.",
+        ),
+        (
+            None,
+            "diabetes",
+            "Your sheet's list doesn't name that, so please ask your clinic; the list is on your "
+            "card.",
+        ),
+    ],
+)
+def test_candidacy_gives_a_verdict_first(condition, heard, spoken):
+    speech = answer_candidacy(SHEET, condition, heard, "en-US")
+    assert speech.text == spoken
+    assert SHEET.candidacy.sheet in speech.card
+
+
+@pytest.mark.parametrize(
+    ("area", "heard", "spoken"),
+    [
+        (
+            None,
+            None,
+            "Microneedling is most often used on the face, for acne scars and other scars, age "
+            "spots, dark spots or patches, fine lines and wrinkles, large pores, reduced skin "
+            "elasticity, uneven skin tone, stretch marks, and certain anti-aging procedures.",
+        ),
+        (
+            "stretch_marks",
+            "stretch marks",
+            "Yes. The sheet lists stretch marks among what microneedling targets, mostly on the "
+            "face.",
+        ),
+        (
+            "scars",
+            "acne scars",
+            "For minor scars, yes: the sheet says microneedling is considered effective in "
+            "treating minor scarring related to acne, wounds, and aging.",
+        ),
+        # Not a word for active acne: only its scars are on the sheet's list.
+        (
+            None,
+            "acne",
+            "Your sheet's list doesn't name that, so please ask your clinic; the list is on your "
+            "card.",
+        ),
+    ],
+)
+def test_what_it_treats(area, heard, spoken):
+    speech = answer_targets(SHEET, area, heard, "en-US")
+    assert speech.text == spoken
+    assert SHEET.targets.sheet in speech.card
 
 
 def test_future_treatment_gets_a_question_back():

@@ -3,6 +3,7 @@
 import json
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,12 @@ def test_every_rule_quotes_the_clinic_sheet_word_for_word():
     for rule in sheet.rules.values():
         assert _normalised(rule.sheet) in clinic, rule.id
     assert _normalised(sheet.sessions.sheet.split(". ")[1]) in clinic
+
+
+def test_a_few_days_is_three_days_on_the_short_side():
+    # "Minor redness and irritation for a few days": past three days, the skill
+    # no longer reassures (see the README).
+    assert default_sheet().symptoms.few_days == timedelta(days=3)
 
 
 def test_rule_kinds_match_their_waits():
@@ -53,6 +60,17 @@ def _write(tmp_path, mutate):
         (lambda d: d["facts"].pop("pain"), "missing"),
         (lambda d: d["sessions"].update(min_gap_days=50), "min_gap_days"),
         (lambda d: d.update(rules={}), "'rules'"),
+        (lambda d: d["rules"][0].update(kind_answer="Mascara is makeup."), "{kind}"),
+        (lambda d: d["rules"][0].pop("kind_answer"), "come together"),
+        (lambda d: d["rules"][1].update(similar=["mascara"]), "already a word of 'makeup'"),
+        (lambda d: d["rules"][4].update(see_also="sunbathing"), "names no rule"),
+        (lambda d: d["rules"][4].update(endorses="no"), "'endorses'"),
+        (lambda d: d["symptoms"].update(few_days=0), "few_days"),
+        (lambda d: d["symptoms"].update(expected=[]), "at least one symptom"),
+        (lambda d: d["symptoms"].update(answered_by_rule={"soreness": "aspirin"}), "no rule"),
+        (lambda d: d["candidacy"].update(conditions=[]), "non-empty list"),
+        (lambda d: d["targets"]["areas"].append({"id": "scars", "name": "x"}), "unique"),
+        (lambda d: d.pop("targets"), "'targets'"),
     ],
 )
 def test_a_malformed_sheet_is_refused_with_the_reason(tmp_path, mutate, message):

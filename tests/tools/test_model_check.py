@@ -82,6 +82,14 @@ def _put_synonym_under_two_values(model: dict) -> None:
     activity["values"][1]["name"]["synonyms"].append("Make Up")
 
 
+SWIMMING_SYNONYMS = len(_language_model(REAL_MODEL)["types"][0]["values"][1]["name"]["synonyms"])
+INTENT_COUNT = len(_language_model(REAL_MODEL)["intents"])
+
+
+def _add_overlong_sample(model: dict) -> None:
+    _intent(model, "CostIntent")["samples"].append("how much " * 30)
+
+
 def _add_intent_without_handler(model: dict) -> None:
     _language_model(model)["intents"].append(
         {"name": "OrderPizzaIntent", "samples": ["order a pizza"]}
@@ -190,14 +198,20 @@ MUTATIONS: list = [
     ),
     pytest.param(
         _put_synonym_under_two_values,
-        f"{LANGUAGE_MODEL}.types[0] (ACTIVITY).values[1] (swimming).name.synonyms[10]: "
+        f"{LANGUAGE_MODEL}.types[0] (ACTIVITY).values[1] (swimming).name.synonyms[{SWIMMING_SYNONYMS}]: "
         "'Make Up' is already a name or synonym of values[0] (makeup)",
         id="synonym under two values",
     ),
     pytest.param(
         _add_intent_without_handler,
-        f"{LANGUAGE_MODEL}.intents[20] (OrderPizzaIntent): no handler answers this intent",
+        f"{LANGUAGE_MODEL}.intents[{INTENT_COUNT}] (OrderPizzaIntent): no handler answers this intent",
         id="intent without a handler",
+    ),
+    pytest.param(
+        _add_overlong_sample,
+        f"{_intent_path('CostIntent')}.samples[{_next_sample_index('CostIntent')}]: "
+        "longer than 200 characters",
+        id="sample longer than Amazon takes",
     ),
     pytest.param(
         _drop_handled_intent,

@@ -118,7 +118,9 @@ def test_a_list_of_requests_is_one_session_with_expectations_beside_it(tmp_path)
         json.dumps(
             [
                 {"speechPattern": "Welcome to Skin Aftercare.*"},
-                {"speech": "You had your treatment at 2 PM on Wednesday. Is that right?"},
+                {
+                    "speech": "You had your treatment last Wednesday, November 25, at 2 PM. Is that right?"
+                },
             ]
         ),
         "utf-8",
@@ -330,6 +332,8 @@ FRESH_SERVER_REQUESTS = (
     "session_ended*.json",
     "fact_*.json",
 )
+# Help answers a patient whose treatment is known with examples, a new one with a question.
+FRESH_SERVER_EXCEPTIONS = ("builtin_help.json",)
 
 
 def test_the_requests_the_readme_names_get_their_recorded_answer_on_a_fresh_database():
@@ -338,7 +342,7 @@ def test_the_requests_the_readme_names_get_their_recorded_answer_on_a_fresh_data
             path
             for pattern in FRESH_SERVER_REQUESTS
             for path in REQUESTS.glob(pattern)
-            if not path.name.endswith(".expected.json")
+            if not path.name.endswith(".expected.json") and path.name not in FRESH_SERVER_EXCEPTIONS
         }
     )
     result = replay("--expect", *map(str, paths))

@@ -1,0 +1,127 @@
+"""The conversation's own sentences: welcome, help, prompts, confirmations, apologies.
+
+Handlers pick from here; each sentence lives in one place, so that a later
+locale can word it its own way.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from .phrasing import (
+    Listener,
+    Speech,
+    session_spacing,
+    spoken_elapsed,
+    whole_day,
+    whole_instant,
+)
+from .sheet import PatientSheet
+
+CARD_TITLE = "Skin Aftercare"
+
+WHAT_ELSE = "What else would you like to know?"
+WHAT_WOULD_YOU_LIKE = "What would you like to know?"
+EXAMPLES = "You can ask, for example: can I wear makeup yet, or when can I go to the gym."
+# Spoken at the first launch and in help: where the answers come from.
+SOURCE = (
+    "I answer questions from your clinic's microneedling aftercare sheet, "
+    "and my answers aren't a doctor's advice."
+)
+
+WELCOME = Speech(
+    "Welcome to Skin Aftercare. My answers come from your clinic's aftercare sheet "
+    "and aren't a doctor's advice."
+)
+HELP = Speech(
+    f"{SOURCE} You can ask, for example: can I wear makeup yet, what should I avoid "
+    "right now, or when is my next session."
+)
+HELP_BEFORE_TREATMENT = Speech(
+    f"{SOURCE} To time them, I need to know when your treatment was, for example: "
+    "yesterday at 2 PM."
+)
+GOODBYE = Speech("Take care of your skin. Goodbye.")
+NOTHING_ELSE = Speech("Okay. Take care of your skin. Goodbye.")
+SOMETHING_ELSE = Speech(f"Sure. {EXAMPLES}")
+NOT_UNDERSTOOD = Speech(
+    "Sorry, I can't help with that. I answer questions from your aftercare sheet; "
+    "for anything else, please ask your clinic."
+)
+APOLOGY = Speech("Sorry, something went wrong on my side.")
+TRY_AGAIN = "Please try again, or ask your clinic."
+
+ASK_TREATMENT = "When was your treatment?"
+ASK_TREATMENT_AGAIN = "When was your treatment? For example, yesterday at 2 PM."
+TREATMENT_UNKNOWN = Speech("I don't know when your treatment was yet.")
+ASK_DAY = "Which day was it? For example, last Monday, or November 25th."
+ASK_TIME = "About what time was it? For example, 2 PM."
+ASK_AGAIN = f"Okay, let's try again. {ASK_TREATMENT}"
+NO_ACCOUNT = Speech("Sorry, I can't save that without an Alexa account.")
+ALREADY_SAVED = "I already have that treatment saved."
+# The reprompt after a confirmation adds what she can answer.
+SAY_YES_OR_NO = "Please say yes or no."
+
+ASK_ACTIVITY = (
+    "Which activity would you like to ask about? For example, makeup, swimming, or the gym."
+)
+ACTIVITY_NOT_HEARD = Speech("Sorry, I didn't catch the activity.")
+
+# A clock time in each part of the day, to ask "about what time in the morning?".
+_PART_OF_DAY_EXAMPLES = {"morning": "9 AM", "afternoon": "2 PM", "evening": "6 PM", "night": "9 PM"}
+
+
+def ask_time_in(part_of_day: str) -> str:
+    """ "About what time in the morning? For example, 9 AM." """
+    return (
+        f"About what time in the {part_of_day}? "
+        f"For example, {_PART_OF_DAY_EXAMPLES.get(part_of_day, '2 PM')}."
+    )
+
+
+def confirm_treatment(
+    treated_at: datetime,
+    now: datetime,
+    listener: Listener,
+    sheet: PatientSheet,
+    *,
+    heard_day: date | None = None,
+    previous: datetime | None = None,
+    just_now: bool = False,
+) -> Speech:
+    """The question before a treatment is saved, with its whole date.
+
+    ``heard_day`` is the day Alexa sent when the skill took it to mean another
+    (a weekday resolved ahead): she hears both, so a day can never change
+    without her knowing. ``previous`` is her latest saved treatment: a new one
+    closer to it than the sheet's spacing is pointed out before it is saved.
+    """
+    when = whole_instant(treated_at, now, listener)
+    if just_now:
+        when = f"just now, {when}"
+    said = []
+    if heard_day is not None:
+        heard = whole_day(heard_day, listener.day_of(now), listener.locale)
+        said.append(f"That's {heard}, which hasn't happened yet.")
+    gap = None if previous is None else abs(treated_at - previous)
+    if gap is not None and gap < sheet.sessions.min_gap:
+        direction = "after" if treated_at > previous else "before"
+        said.append(
+            f"That's only {_spoken_gap(gap)} {direction} your treatment "
+            f"{whole_instant(previous, now, listener)}, and the sheet spaces sessions "
+            f"{session_spacing(sheet)} apart."
+        )
+        said.append(f"Did you have another treatment {when}?")
+    elif heard_day is not None:
+        said.append(f"Did you mean {when}?")
+    else:
+        said.append(f"You had your treatment {when}. Is that right?")
+    return Speech(" ".join(said))
+
+
+def _spoken_gap(gap: timedelta) -> str:
+    """ "3 hours", "13 days": how close two treatments are, to the nearest day."""
+    if gap < timedelta(days=1):
+        return spoken_elapsed(gap)
+    days = round(gap / timedelta(days=1))
+    return f"{days} day{'' if days == 1 else 's'}"
