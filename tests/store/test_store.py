@@ -36,7 +36,7 @@ from skill.store import (
     upgrade_database,
 )
 
-REPOSITORY = Path(__file__).resolve().parent.parent
+REPOSITORY = Path(__file__).resolve().parents[2]
 NEW_YORK = ZoneInfo("America/New_York")
 # Amazon's ids are long and opaque; this one is as long as they come.
 PATIENT = "amzn1.ask.account." + "AF" + "X" * 280
