@@ -35,6 +35,7 @@ from ask_sdk_model import RequestEnvelope  # noqa: E402
 
 from skill.alexa.endpoint import build_verifiers  # noqa: E402
 from skill.app import create_app  # noqa: E402
+from skill.store import SelfReportedPatients, get_store  # noqa: E402
 from tests import alexa_test_ca  # noqa: E402
 from tests.conftest import PATIENT_TREATMENTS, SKILL_ID  # noqa: E402
 
@@ -62,10 +63,9 @@ def _app(directory: str, verify: bool):
             "CLOCK": lambda: alexa_test_ca.ISSUED_AT,
         }
     )
-    store = app.extensions["aftercare_store"]
-    for user_id, treatments in PATIENT_TREATMENTS.items():
-        for treated_at in treatments:
-            store.record_treatment(user_id, treated_at, recorded_at=treated_at)
+    with get_store(app).session() as session:
+        SelfReportedPatients(session).record_histories(PATIENT_TREATMENTS)
+        session.commit()
     return app
 
 

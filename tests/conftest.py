@@ -8,14 +8,16 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 import requests
+from sqlalchemy import create_engine, make_url, text
 
 from skill.app import create_app
-from skill.store import get_store
+from skill.store import SelfReportedPatients, get_store
 from tests.standin_alexa_api import StandInAlexaApi
 
 SKILL_ID = "amzn1.ask.skill.00000000-0000-0000-0000-000000000000"
@@ -38,6 +40,33 @@ DEVICE_ZONES = {
 }
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    """An empty database: a fresh SQLite file, or a fresh PostgreSQL schema
+    (AFTERCARE_TEST_POSTGRES_URL names the server)."""
+    if request.param == "sqlite":
+        # A missing parent directory is part of the test: the store creates it.
+        yield f"sqlite:///{tmp_path / 'instance' / 'aftercare.sqlite3'}"
+        return
+    server_url = os.environ.get("AFTERCARE_TEST_POSTGRES_URL")
+    if not server_url:
+        pytest.skip("AFTERCARE_TEST_POSTGRES_URL not set; PostgreSQL tests need a server")
+    # A schema per test keeps tests (and other people's runs on the same
+    # server) apart; a non-UTC session time zone proves results are normalised.
+    schema = f"test_{uuid.uuid4().hex}"
+    admin = create_engine(server_url)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    yield (
+        make_url(server_url)
+        .update_query_dict({"options": f"-c search_path={schema} -c timezone=Asia/Kathmandu"})
+        .render_as_string(hide_password=False)
+    )
+    with admin.begin() as connection:
+        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
 @pytest.fixture(scope="session")
 def alexa_api():
     with StandInAlexaApi(DEVICE_ZONES) as server:
@@ -57,9 +86,9 @@ def app(tmp_path, alexa_api, monkeypatch):
         }
     )
     store = get_store(app)
-    for user_id, treatments in PATIENT_TREATMENTS.items():
-        for treated_at in treatments:
-            store.record_treatment(user_id, treated_at, recorded_at=treated_at)
+    with store.session() as session:
+        SelfReportedPatients(session).record_histories(PATIENT_TREATMENTS)
+        session.commit()
     yield app
     store.dispose()
 

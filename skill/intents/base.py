@@ -12,10 +12,11 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_intent_name, request_util
 from ask_sdk_model import Response
 from ask_sdk_model.ui import SimpleCard
+from sqlalchemy.orm import Session
 
 from skill.aftercare import Aftercare, Listener, PatientSheet, Speech, TreatmentInFuture
 from skill.alexa.settings_api import DeviceTimeZones
-from skill.store import TreatmentStore
+from skill.store import PatientOnRecord, SelfReportedPatients, Store, Treatments
 
 CARD_TITLE = "Skin Aftercare"
 # A session attribute: the patient opened the skill, so we keep the conversation going.
@@ -29,13 +30,17 @@ class Services:
     """What handlers need that lives as long as the app."""
 
     sheet: PatientSheet
-    store: TreatmentStore
+    store: Store
     time_zones: DeviceTimeZones
     clock: Callable[[], datetime]  # only for a request that carries no timestamp
 
 
 class Turn:
-    """One request's view of the patient: now, her zone and locale, her treatment."""
+    """One request's view of the patient: now, her zone and locale, who she is, her treatment.
+
+    Every value is computed on first use, so a Stop or a fact question never
+    touches the store or the Settings API.
+    """
 
     def __init__(self, handler_input: HandlerInput, services: Services) -> None:
         self.handler_input = handler_input
@@ -61,11 +66,22 @@ class Turn:
         return Listener(self.services.time_zones.zone_for(self.handler_input), locale)
 
     @cached_property
-    def aftercare(self) -> Aftercare | None:
-        """The latest recorded treatment's aftercare, or None if none is known yet."""
+    def session(self) -> Session:
+        return self.services.store.request_session()
+
+    @cached_property
+    def patient(self) -> PatientOnRecord | None:
+        """Who the patient is, decided here and nowhere else: today the patient
+        who reported her own treatments, found by her Alexa user id (a linked
+        clinic patient joins here next). None before she has told us anything."""
         if self.user_id is None:
             return None
-        treated_at = self.services.store.latest_treatment(self.user_id)
+        return SelfReportedPatients(self.session).find(self.user_id)
+
+    @cached_property
+    def aftercare(self) -> Aftercare | None:
+        """The latest recorded treatment's aftercare, or None if none is known yet."""
+        treated_at = None if self.patient is None else self.patient.latest_treatment
         if treated_at is None:
             return None
         try:
@@ -73,6 +89,29 @@ class Turn:
         except TreatmentInFuture:
             # Only a replayed request older than the recording lands here.
             return None
+
+    @property
+    def session_count(self) -> int:
+        """How many treatments are recorded for her."""
+        return 0 if self.patient is None else Treatments(self.session).count(self.patient.id)
+
+    def record_treatment(self, treated_at: datetime) -> bool:
+        """Saves a treatment she told us of; False without an Alexa account to keep it under."""
+        if self.user_id is None:
+            return False
+        SelfReportedPatients(self.session).record_treatment(
+            self.user_id, treated_at, recorded_at=self.now
+        )
+        self.session.commit()
+        for learned_before in ("patient", "aftercare"):
+            self.__dict__.pop(learned_before, None)
+        return True
+
+    def forget_patient(self) -> None:
+        """Deletes everything she told the skill (she disabled it)."""
+        if self.user_id is not None:
+            SelfReportedPatients(self.session).forget(self.user_id)
+            self.session.commit()
 
 
 class IntentHandler(AbstractRequestHandler):

@@ -96,11 +96,10 @@ class RecordTreatmentHandler(IntentHandler):
         return ask(handler_input, Speech(question), question)
 
     def _record(self, handler_input: HandlerInput, turn: Turn, treated_at: datetime) -> Response:
-        if turn.user_id is None:
+        if not turn.record_treatment(treated_at):
             return answer(
                 handler_input, Speech("Sorry, I can't save that without an Alexa account.")
             )
-        self.services.store.record_treatment(turn.user_id, treated_at, recorded_at=turn.now)
         status = answer_status(Aftercare(self.services.sheet, treated_at, turn.now), turn.listener)
         return answer(
             handler_input, Speech(f"Got it, I've saved that. {status.text}", card=status.card)

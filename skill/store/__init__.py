@@ -1,207 +1,66 @@
-"""The patient store: self-reported treatments per Alexa user, in SQLite or PostgreSQL.
+"""The store: patients, their treatments, clinics and their staff, in SQLite or PostgreSQL.
 
-A patient is known only by the opaque ``userId`` Alexa sends with every request.
-Each treatment they report is one row, so the history answers "how many
-sessions have I had" as well as "when was my last one". Every instant goes in
-and comes out timezone-aware in UTC, whichever database holds it.
+- ``schema`` — one metadata and the tables (SQLAlchemy 2 ORM models);
+- repositories named for what they hold, each a thin object over one ORM
+  Session: ``SelfReportedPatients``, ``ClinicPatients``, ``Treatments``,
+  ``Clinics``, ``StaffAccounts``, ``StaffSessions``, ``SignInFailures``;
+- ``database`` — the engine, migrations, and :class:`Store`, which hands out
+  one Session per web request.
 
 The schema is owned by the Alembic migrations in ``skill/store/migrations``;
 :func:`upgrade_database` applies them without an ``alembic.ini`` on disk.
 """
 
-from __future__ import annotations
-
-from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any, Callable
-
-import flask
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import (
-    DateTime,
-    Dialect,
-    Engine,
-    MetaData,
-    String,
-    UniqueConstraint,
-    bindparam,
-    create_engine,
-    delete,
-    func,
-    make_url,
-    select,
+from .clinics import Clinics, StaffAccounts, StaffSessions
+from .database import (
+    MIGRATIONS_DIRECTORY,
+    Store,
+    get_store,
+    init_app,
+    make_engine,
+    migration_config,
+    new_token,
+    token_hash,
+    upgrade_database,
 )
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-from sqlalchemy.types import TypeDecorator
-
-MIGRATIONS_DIRECTORY = Path(__file__).parent / "migrations"
-EXTENSION_KEY = "aftercare_store"
-
-
-def _as_utc(value: datetime, what: str) -> datetime:
-    if value.tzinfo is None or value.utcoffset() is None:
-        # The message names the field, never the value: it may end up in a log.
-        raise ValueError(f"{what} must be a timezone-aware datetime")
-    return value.astimezone(UTC)
-
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """An instant stored in UTC; naive datetimes are refused, results are aware UTC.
-
-    PostgreSQL keeps ``timestamptz`` as an instant but hands it back in the
-    session's ``TimeZone``; SQLite has no time zone type at all and keeps the
-    UTC wall time. Both come back as the same aware UTC datetime.
-    """
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        in_utc = _as_utc(value, "a stored instant")
-        if dialect.name == "sqlite":
-            return in_utc.replace(tzinfo=None)
-        return in_utc
-
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value.astimezone(UTC)
-
-
-class Base(DeclarativeBase):
-    # Named constraints let migrations refer to them identically on every database.
-    metadata = MetaData(
-        naming_convention={
-            "ix": "ix_%(column_0_label)s",
-            "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-            "ck": "ck_%(table_name)s_%(constraint_name)s",
-            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-            "pk": "pk_%(table_name)s",
-        }
-    )
-
-
-class Treatment(Base):
-    __tablename__ = "treatments"
-    __table_args__ = (
-        # One row per reported instant: saying the same treatment twice is not two sessions.
-        UniqueConstraint("alexa_user_id", "treated_at"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    alexa_user_id: Mapped[str] = mapped_column(String(512), index=True)
-    treated_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
-
-
-# ON CONFLICT DO NOTHING makes a repeated report a no-op inside one statement,
-# so two concurrent requests cannot race between a check and an insert.
-_InsertWithOnConflict = sqlite.Insert | postgresql.Insert
-_INSERT_BY_DIALECT: dict[str, Callable[[type[Treatment]], _InsertWithOnConflict]] = {
-    "sqlite": sqlite.insert,
-    "postgresql": postgresql.insert,
-}
-
-
-_LATEST_TREATMENT = select(func.max(Treatment.treated_at)).where(
-    Treatment.alexa_user_id == bindparam("user_id")
+from .patients import ClinicPatients, PatientOnRecord, SelfReportedPatients
+from .schema import (
+    Base,
+    Clinic,
+    Patient,
+    SignInFailure,
+    StaffAccount,
+    StaffSession,
+    Treatment,
+    UTCDateTime,
 )
-_TREATMENT_COUNT = (
-    select(func.count())
-    .select_from(Treatment)
-    .where(Treatment.alexa_user_id == bindparam("user_id"))
-)
+from .sign_in_failures import SignInFailures
+from .treatments import Treatments
 
-
-def make_engine(url: str) -> Engine:
-    """An engine for the store or the migrations, configured the same way for both."""
-    parsed = make_url(url)
-    connect_args: dict[str, Any] = {}
-    if parsed.get_backend_name() == "sqlite":
-        # A threaded WSGI server hands pooled connections between threads.
-        connect_args["check_same_thread"] = False
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    # Without hide_parameters a database error's message quotes the bound
-    # values (user ids, treatment times), and such messages get logged.
-    return create_engine(parsed, connect_args=connect_args, hide_parameters=True)
-
-
-class TreatmentStore:
-    """Treatments reported by each Alexa user, kept as a history."""
-
-    def __init__(self, engine: Engine) -> None:
-        try:
-            self._insert = _INSERT_BY_DIALECT[engine.dialect.name]
-        except KeyError:
-            raise ValueError(
-                f"the treatment store supports {sorted(_INSERT_BY_DIALECT)}, "
-                f"not {engine.dialect.name}"
-            ) from None
-        self.engine = engine
-
-    @classmethod
-    def from_url(cls, url: str) -> TreatmentStore:
-        return cls(make_engine(url))
-
-    def record_treatment(self, user_id: str, treated_at: datetime, recorded_at: datetime) -> None:
-        """Adds a treatment; reporting the same instant again changes nothing."""
-        # Checked here as well as in UTCDateTime so the caller gets a plain
-        # ValueError instead of SQLAlchemy's StatementError wrapped around it.
-        _as_utc(treated_at, "treated_at")
-        _as_utc(recorded_at, "recorded_at")
-        statement = (
-            self._insert(Treatment)
-            .values(alexa_user_id=user_id, treated_at=treated_at, recorded_at=recorded_at)
-            .on_conflict_do_nothing(index_elements=["alexa_user_id", "treated_at"])
-        )
-        with self.engine.begin() as connection:
-            connection.execute(statement)
-
-    def latest_treatment(self, user_id: str) -> datetime | None:
-        """The most recent treatment instant (not the most recently reported), in UTC."""
-        # Core and a prebuilt statement, not an ORM Session: this runs on every
-        # request, and a Session or building the statement costs more than the query.
-        with self.engine.connect() as connection:
-            return connection.scalar(_LATEST_TREATMENT, {"user_id": user_id})
-
-    def treatment_count(self, user_id: str) -> int:
-        with self.engine.connect() as connection:
-            return connection.execute(_TREATMENT_COUNT, {"user_id": user_id}).scalar_one()
-
-    def forget_user(self, user_id: str) -> int:
-        """Deletes every treatment of the user (they disabled the skill); returns how many."""
-        with self.engine.begin() as connection:
-            result = connection.execute(delete(Treatment).where(Treatment.alexa_user_id == user_id))
-            return result.rowcount
-
-    def dispose(self) -> None:
-        self.engine.dispose()
-
-
-def upgrade_database(url: str) -> None:
-    """Applies every pending migration ("alembic upgrade head") to the database at url."""
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIRECTORY))
-    # Config values go through configparser interpolation, where "%" is special,
-    # and URLs carry percent-encoded passwords and options.
-    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
-    command.upgrade(config, "head")
-
-
-def init_app(app: flask.Flask) -> None:
-    url = app.config["DATABASE_URL"]
-    if app.config.get("MIGRATE_ON_START", True):
-        upgrade_database(url)
-    app.extensions[EXTENSION_KEY] = TreatmentStore.from_url(url)
-
-
-def get_store(app: flask.Flask) -> TreatmentStore:
-    store: TreatmentStore = app.extensions[EXTENSION_KEY]
-    return store
+__all__ = [
+    "MIGRATIONS_DIRECTORY",
+    "Base",
+    "Clinic",
+    "ClinicPatients",
+    "Clinics",
+    "Patient",
+    "PatientOnRecord",
+    "SelfReportedPatients",
+    "SignInFailure",
+    "SignInFailures",
+    "StaffAccount",
+    "StaffAccounts",
+    "StaffSession",
+    "StaffSessions",
+    "Store",
+    "Treatment",
+    "Treatments",
+    "UTCDateTime",
+    "get_store",
+    "init_app",
+    "make_engine",
+    "migration_config",
+    "new_token",
+    "token_hash",
+    "upgrade_database",
+]

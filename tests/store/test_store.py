@@ -1,42 +1,26 @@
-"""The patient store and its migrations, on SQLite and (when available) PostgreSQL."""
+"""Self-reported patients and their treatments, on SQLite and (when available) PostgreSQL.
 
-import logging
-import os
-import shutil
-import subprocess
-import sys
+Each helper call below is one request: a Session of its own, as the skill uses them.
+"""
+
 import threading
-import uuid
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import flask
 import pytest
-from alembic import command
-from alembic.autogenerate import compare_metadata
-from alembic.config import Config
-from alembic.migration import MigrationContext
-from click.testing import CliRunner
-from sqlalchemy import create_engine, inspect, make_url, text
+from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, StatementError
-from sqlalchemy.orm import Session
 
-from skill.cli import main as aftercare_command
 from skill.store import (
-    MIGRATIONS_DIRECTORY,
-    Base,
+    Patient,
+    SelfReportedPatients,
+    Store,
     Treatment,
-    TreatmentStore,
-    get_store,
-    init_app,
-    make_engine,
+    Treatments,
     upgrade_database,
 )
 
-REPOSITORY = Path(__file__).resolve().parents[2]
 NEW_YORK = ZoneInfo("America/New_York")
 # Amazon's ids are long and opaque; this one is as long as they come.
 PATIENT = "amzn1.ask.account." + "AF" + "X" * 280
@@ -45,92 +29,41 @@ TREATED = datetime(2026, 11, 26, 15, 0, tzinfo=UTC)
 RECORDED = datetime(2026, 11, 27, 9, 30, tzinfo=UTC)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request, tmp_path):
-    """An empty database: a fresh SQLite file, or a fresh PostgreSQL schema."""
-    if request.param == "sqlite":
-        # A missing parent directory is part of the test: the store creates it.
-        yield f"sqlite:///{tmp_path / 'instance' / 'aftercare.sqlite3'}"
-        return
-    server_url = os.environ.get("AFTERCARE_TEST_POSTGRES_URL")
-    if not server_url:
-        pytest.skip("AFTERCARE_TEST_POSTGRES_URL not set; PostgreSQL tests need a server")
-    # A schema per test keeps tests (and other people's runs on the same
-    # server) apart; a non-UTC session time zone proves results are normalised.
-    schema = f"test_store_{uuid.uuid4().hex}"
-    admin = create_engine(server_url)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    yield (
-        make_url(server_url)
-        .update_query_dict({"options": f"-c search_path={schema} -c timezone=Asia/Kathmandu"})
-        .render_as_string(hide_password=False)
-    )
-    with admin.begin() as connection:
-        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+class SelfReported:
+    """The store as the skill uses it for a patient who reports her own treatments."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.engine = store.engine
+
+    def record_treatment(self, user_id, treated_at, recorded_at):
+        with self.store.session() as session:
+            SelfReportedPatients(session).record_treatment(user_id, treated_at, recorded_at)
+            session.commit()
+
+    def latest_treatment(self, user_id):
+        with self.store.session() as session:
+            patient = SelfReportedPatients(session).find(user_id)
+            return None if patient is None else patient.latest_treatment
+
+    def treatment_count(self, user_id):
+        with self.store.session() as session:
+            patient = SelfReportedPatients(session).find(user_id)
+            return 0 if patient is None else Treatments(session).count(patient.id)
+
+    def forget_user(self, user_id):
+        with self.store.session() as session:
+            forgotten = SelfReportedPatients(session).forget(user_id)
+            session.commit()
+            return forgotten
 
 
 @pytest.fixture
 def store(database_url):
     upgrade_database(database_url)
-    store = TreatmentStore.from_url(database_url)
-    yield store
+    store = Store.from_url(database_url)
+    yield SelfReported(store)
     store.dispose()
-
-
-@contextmanager
-def connection_to(url):
-    """A connection on an engine of its own, disposed afterwards (a test looking in)."""
-    engine = make_engine(url)
-    try:
-        with engine.connect() as connection:
-            yield connection
-    finally:
-        engine.dispose()
-
-
-def table_names(url):
-    with connection_to(url) as connection:
-        return set(inspect(connection).get_table_names())
-
-
-def current_revision(url):
-    with connection_to(url) as connection:
-        return MigrationContext.configure(connection).get_current_revision()
-
-
-def schema_differences(url):
-    with connection_to(url) as connection:
-        return compare_metadata(MigrationContext.configure(connection), Base.metadata)
-
-
-def test_upgrade_creates_the_schema_from_empty_and_can_run_again(database_url):
-    assert table_names(database_url) == set()
-
-    upgrade_database(database_url)
-    upgrade_database(database_url)
-
-    assert table_names(database_url) == {"treatments", "alembic_version"}
-    assert current_revision(database_url) == "0001"
-
-
-def test_model_and_migration_agree(database_url):
-    upgrade_database(database_url)
-
-    assert schema_differences(database_url) == []
-
-
-def test_upgrade_leaves_the_apps_logging_alone(database_url):
-    app_logger = logging.getLogger("aftercare.test_store")
-    root_handlers = list(logging.root.handlers)
-    root_level = logging.root.level
-
-    upgrade_database(database_url)
-
-    assert logging.root.handlers == root_handlers
-    assert logging.root.level == root_level
-    assert not app_logger.disabled
 
 
 def test_unknown_user_has_no_treatments(store):
@@ -209,14 +142,17 @@ def test_naive_datetimes_are_refused_and_nothing_is_written(store, treated_at, r
 
 
 def test_a_transaction_failing_on_a_naive_datetime_writes_none_of_its_rows(store):
-    # The column type guards writes that bypass TreatmentStore, and the
+    # The column type guards writes that bypass the repositories, and the
     # transaction takes the valid row down with the invalid one.
     with pytest.raises(StatementError) as failure:
-        with Session(store.engine) as session, session.begin():
-            session.add(Treatment(alexa_user_id=PATIENT, treated_at=TREATED, recorded_at=RECORDED))
+        with store.store.session() as session, session.begin():
+            patient = Patient(alexa_user_id=PATIENT, created_at=RECORDED)
+            session.add(patient)
+            session.flush()
+            session.add(Treatment(patient_id=patient.id, treated_at=TREATED, recorded_at=RECORDED))
             session.add(
                 Treatment(
-                    alexa_user_id=PATIENT,
+                    patient_id=patient.id,
                     treated_at=TREATED.replace(tzinfo=None) + timedelta(days=1),
                     recorded_at=RECORDED,
                 )
@@ -224,6 +160,7 @@ def test_a_transaction_failing_on_a_naive_datetime_writes_none_of_its_rows(store
 
     assert isinstance(failure.value.orig, ValueError)
     assert store.treatment_count(PATIENT) == 0
+    assert store.latest_treatment(PATIENT) is None
 
 
 def test_one_users_treatments_are_never_anothers(store):
@@ -261,91 +198,3 @@ def test_database_errors_do_not_quote_user_ids(store):
             )
 
     assert PATIENT not in str(failure.value)
-
-
-def flask_app(database_url, migrate_on_start):
-    app = flask.Flask("aftercare_test")
-    app.config.update(DATABASE_URL=database_url, MIGRATE_ON_START=migrate_on_start)
-    init_app(app)
-    return app
-
-
-def test_init_app_migrates_and_provides_the_store(database_url):
-    app = flask_app(database_url, migrate_on_start=True)
-    store = get_store(app)
-    try:
-        store.record_treatment(PATIENT, TREATED, RECORDED)
-        assert store.treatment_count(PATIENT) == 1
-    finally:
-        store.dispose()
-
-
-def test_aftercare_db_upgrade_migrates_when_start_up_does_not(database_url):
-    assert table_names(database_url) == set()
-
-    result = CliRunner().invoke(
-        aftercare_command,
-        ["db", "upgrade"],
-        env={"AFTERCARE_DATABASE_URL": database_url, "AFTERCARE_VERIFY_SIGNATURES": "0"},
-    )
-
-    assert result.exit_code == 0, result.output
-    assert current_revision(database_url) == "0001"
-
-
-def run_alembic_command_line(*arguments, cwd, database_url=None):
-    environment = {k: v for k, v in os.environ.items() if k != "AFTERCARE_DATABASE_URL"}
-    if database_url is not None:
-        environment["AFTERCARE_DATABASE_URL"] = database_url
-    return subprocess.run(
-        [sys.executable, "-W", "error", "-m", "alembic", "-c", str(REPOSITORY / "alembic.ini")]
-        + list(arguments),
-        cwd=cwd,
-        env=environment,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-
-
-def test_alembic_command_line_takes_the_url_from_the_environment(database_url, tmp_path):
-    run_alembic_command_line("upgrade", "head", cwd=tmp_path, database_url=database_url)
-
-    assert current_revision(database_url) == "0001"
-    assert schema_differences(database_url) == []
-
-
-def test_alembic_command_line_defaults_to_the_instance_folder(tmp_path):
-    run_alembic_command_line("upgrade", "head", cwd=tmp_path)
-
-    default_url = f"sqlite:///{tmp_path / 'instance' / 'aftercare.sqlite3'}"
-    assert current_revision(default_url) == "0001"
-
-
-def test_alembic_command_line_writes_sql_offline(tmp_path):
-    result = run_alembic_command_line(
-        "upgrade", "head", "--sql", cwd=tmp_path, database_url="postgresql+psycopg://"
-    )
-
-    assert "CREATE TABLE treatments" in result.stdout
-    assert "TIMESTAMP WITH TIME ZONE" in result.stdout
-
-
-def test_autogenerated_revisions_spell_out_the_column_types(tmp_path):
-    # Autogenerate against an empty history, in a copy of the migrations
-    # folder, to see what a developer's first revision would contain.
-    script_location = tmp_path / "migrations"
-    shutil.copytree(MIGRATIONS_DIRECTORY, script_location, ignore=shutil.ignore_patterns("0*.py"))
-    url = f"sqlite:///{tmp_path / 'autogenerate.sqlite3'}"
-    config = Config()
-    config.set_main_option("script_location", str(script_location))
-    config.set_main_option("sqlalchemy.url", url)
-
-    command.revision(config, message="treatments", autogenerate=True, rev_id="0001")
-    command.upgrade(config, "head")
-
-    (revision,) = (script_location / "versions").glob("0001_*.py")
-    source = revision.read_text()
-    assert "sa.DateTime(timezone=True)" in source
-    assert "skill.store" not in source
-    assert schema_differences(url) == []
