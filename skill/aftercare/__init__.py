@@ -10,11 +10,19 @@ and "now" always arrives as a parameter.
     # "Not yet. Makeup is fine from 3 PM tomorrow."
 """
 
-from .engine import Aftercare, Milestone, SessionWindow, TreatmentInFuture, Verdict
+from .engine import (
+    Aftercare,
+    Milestone,
+    SessionWindow,
+    TreatmentInFuture,
+    Verdict,
+    sessions_too_close,
+)
 from .phrasing import (
     Listener,
     Period,
     Speech,
+    TimelineEntry,
     answer_fact,
     answer_future_treatment,
     answer_next_session,
@@ -29,8 +37,20 @@ from .phrasing import (
     spoken_instant,
     spoken_wait,
     timeline_card,
+    written_instant,
+    written_next_session,
+    written_timeline,
 )
-from .sheet import Fact, PatientSheet, Rule, RuleKind, SheetError, default_sheet, load_sheet
+from .sheet import (
+    Fact,
+    PatientSheet,
+    Rule,
+    RuleKind,
+    SheetError,
+    TreatedArea,
+    default_sheet,
+    load_sheet,
+)
 
 __all__ = [
     "Aftercare",
@@ -44,6 +64,8 @@ __all__ = [
     "SessionWindow",
     "SheetError",
     "Speech",
+    "TimelineEntry",
+    "TreatedArea",
     "TreatmentInFuture",
     "Verdict",
     "answer_fact",
@@ -61,5 +83,9 @@ __all__ = [
     "spoken_elapsed",
     "spoken_instant",
     "spoken_wait",
+    "sessions_too_close",
     "timeline_card",
+    "written_instant",
+    "written_next_session",
+    "written_timeline",
 ]

@@ -259,27 +259,51 @@ def _subjects_by_instant(verdicts: list[Verdict]) -> dict[datetime, list[str]]:
     return grouped
 
 
-def _written_instant(instant: datetime, listener: Listener) -> str:
+def written_instant(instant: datetime, listener: Listener) -> str:
     """An instant for reading later, so not relative to today: "Saturday, November 28, 3 PM"."""
     local = _round_up_to_minute(instant.astimezone(listener.zone))
     locale = _babel_locale(listener.locale)
     return f"{_weekday_and_date(local.date(), locale)}, {_clock_time(local, locale)}"
 
 
-def timeline_card(care: Aftercare, listener: Listener) -> str:
-    """The whole aftercare timeline, for the card in the Alexa app."""
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One milestone of the aftercare, written out."""
+
+    what: str  # "Swimming pools, saunas and intense workouts"
+    when: str  # "Sunday, November 29, 3 PM"
+    reached: bool
+
+
+def written_timeline(care: Aftercare, listener: Listener) -> tuple[TimelineEntry, ...]:
+    """The aftercare's milestones in words, earliest first: the card in the
+    Alexa app and the clinic's patient page both show exactly these."""
+    locale = _babel_locale(listener.locale)
+    return tuple(
+        TimelineEntry(
+            what=_capitalised(format_list([rule.subject for rule in m.rules], locale=locale)),
+            when=written_instant(m.at, listener),
+            reached=m.reached,
+        )
+        for m in care.milestones()
+    )
+
+
+def written_next_session(care: Aftercare, listener: Listener) -> str:
+    """ "between Thursday, December 24 and Thursday, January 7"."""
     locale = _babel_locale(listener.locale)
     window = care.next_session
-    lines = [f"Treatment: {_written_instant(care.treated_at, listener)}"]
-    lines += [
-        f"{_capitalised(format_list([rule.subject for rule in milestone.rules], locale=locale))}: "
-        f"from {_written_instant(milestone.at, listener)}"
-        for milestone in care.milestones()
-    ]
     opens, closes = (
         _weekday_and_date(listener.day_of(i), locale) for i in (window.opens, window.closes)
     )
-    lines.append(f"Next session: between {opens} and {closes}")
+    return f"between {opens} and {closes}"
+
+
+def timeline_card(care: Aftercare, listener: Listener) -> str:
+    """The whole aftercare timeline, for the card in the Alexa app."""
+    lines = [f"Treatment: {written_instant(care.treated_at, listener)}"]
+    lines += [f"{entry.what}: from {entry.when}" for entry in written_timeline(care, listener)]
+    lines.append(f"Next session: {written_next_session(care, listener)}")
     return "\n".join(lines)
 
 

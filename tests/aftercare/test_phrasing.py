@@ -22,6 +22,7 @@ from skill.aftercare import (
     spoken_elapsed,
     spoken_instant,
     spoken_wait,
+    written_timeline,
 )
 
 SHEET = default_sheet()
@@ -284,6 +285,21 @@ def test_the_overview_card_is_the_whole_timeline_in_dates_to_read_later(locale, 
     care = care_since(THURSDAY_3PM)
     assert answer_overview(care, Listener(NEW_YORK, locale)).card == card
     assert answer_status(care, Listener(NEW_YORK, locale)).card == card
+
+
+def test_the_written_timeline_marks_what_has_been_reached_now():
+    # Friday 10 AM, the day after a Thursday 3 PM treatment: nothing reached yet;
+    # a day and a minute later, sunblock has started.
+    care = care_since(THURSDAY_3PM)
+    later = Aftercare(SHEET, THURSDAY_3PM, THURSDAY_3PM + timedelta(hours=24, minutes=1))
+
+    assert [(e.what, e.when, e.reached) for e in written_timeline(care, US)] == [
+        ("Sunblock", "Friday, November 27, 3 PM", False),
+        ("Makeup", "Saturday, November 28, 3 PM", False),
+        ("Swimming pools, saunas, and intense workouts", "Sunday, November 29, 3 PM", False),
+        ("Sun tanning", "Thursday, December 3, 3 PM", False),
+    ]
+    assert [e.reached for e in written_timeline(later, US)] == [True, False, False, False]
 
 
 def test_overview_once_every_window_has_lifted():
