@@ -37,7 +37,7 @@ from skill.alexa.endpoint import build_verifiers  # noqa: E402
 from skill.app import create_app  # noqa: E402
 from skill.store import SelfReportedPatients, get_store  # noqa: E402
 from tests import alexa_test_ca  # noqa: E402
-from tests.conftest import PATIENT_TREATMENTS, SKILL_ID  # noqa: E402
+from tests.conftest import PATIENT_TREATMENTS, SECRET_KEY, SKILL_ID  # noqa: E402
 
 ROUNDS = 7
 REQUEST = Path(__file__).parents[1] / "tests" / "requests" / "can_i_makeup_a_minute_before.json"
@@ -57,6 +57,7 @@ def _app(directory: str, verify: bool):
         {
             "DATABASE_URL": f"sqlite:///{directory}/bench-{verify}.sqlite3",
             "SKILL_ID": SKILL_ID,
+            "SECRET_KEY": SECRET_KEY,
             "VERIFY_SIGNATURES": verify,
             "TRUST_STORE": alexa_test_ca.trust_store,
             "FETCH_CERT_CHAIN": lambda url: alexa_test_ca.valid_identity().chain_pem,

@@ -10,7 +10,7 @@ from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
 
 from skill import config as settings
-from skill import store
+from skill import portal, store
 from skill.aftercare import default_sheet
 from skill.alexa import endpoint
 from skill.alexa.settings_api import DeviceTimeZones, TimeoutApiClient
@@ -60,6 +60,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     api_client = app.config.get("ALEXA_API_CLIENT") or TimeoutApiClient(ALEXA_API_TIMEOUT_SECONDS)
     endpoint.init_app(app, build_skill(services, api_client), verifiers)
+    portal.init_app(app, sheet=services.sheet, clock=clock)
 
     @app.get("/healthz")
     def healthz():

@@ -11,6 +11,7 @@ import waitress
 
 from skill.app import create_app
 from skill.config import ConfigError
+from skill.portal.commands import clinic_group
 from skill.store import upgrade_database
 from skill.tools.model_check import model_group
 from skill.tools.replay import (
@@ -53,6 +54,7 @@ def serve(host: str, port: int, threads: int) -> None:
 
 main.add_command(model_group)
 main.add_command(say)
+main.add_command(clinic_group)
 
 
 @main.group()

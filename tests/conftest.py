@@ -21,6 +21,7 @@ from skill.store import SelfReportedPatients, get_store
 from tests.standin_alexa_api import StandInAlexaApi
 
 SKILL_ID = "amzn1.ask.skill.00000000-0000-0000-0000-000000000000"
+SECRET_KEY = "a-test-secret-key-that-is-long-enough-0123456789"
 
 # Who the golden requests under tests/requests/ are, and what the store knows of them.
 PATIENT_TREATMENTS = {
@@ -123,6 +124,7 @@ def serve(tmp_path, alexa_api):
             "AFTERCARE_DATABASE_URL": f"sqlite:///{tmp_path / 'served.sqlite3'}",
             "AFTERCARE_SKILL_ID": SKILL_ID,
             "REQUESTS_CA_BUNDLE": alexa_api.ca_bundle_path,
+            "AFTERCARE_SECRET_KEY": SECRET_KEY,
             **environment,
         }
         if "AFTERCARE_VERIFY_SIGNATURES" not in environment:

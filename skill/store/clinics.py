@@ -88,7 +88,7 @@ class StaffAccounts:
 
     def remove(self, account: StaffAccount) -> None:
         """Deletes the account; its sessions go with it. The caller commits."""
-        self.session.execute(delete(StaffSession).where(StaffSession.staff_id == account.id))
+        StaffSessions(self.session).end_all(account.id)
         self.session.delete(account)
 
 
@@ -121,6 +121,10 @@ class StaffSessions:
     def end(self, token: str) -> None:
         ended = delete(StaffSession).where(StaffSession.token_hash == token_hash(token))
         self.session.execute(ended)
+
+    def end_all(self, staff_id: int) -> None:
+        """Signs the person out of every browser."""
+        self.session.execute(delete(StaffSession).where(StaffSession.staff_id == staff_id))
 
     def end_expired(self, now: datetime) -> None:
         self.session.execute(delete(StaffSession).where(StaffSession.expires_at <= now))
