@@ -272,5 +272,12 @@ def delete_treatment(patient_id: int, treatment_id: int):
         log.info("staff %s deleted treatment %s of patient %s", *deleted)
         return redirect(url_for("portal.patient", patient_id=patient.id), code=303)
     return render_template(
-        "portal/delete_treatment.html", form=form, patient=patient, treatment=treatment
+        "portal/confirm.html",
+        form=form,
+        question="Delete this treatment?",
+        consequence=f"{patient.name}'s treatment of {_written(treatment)} will be deleted, "
+        "and her aftercare will follow the treatment before it.",
+        button="Delete the treatment",
+        back_url=url_for("portal.patient", patient_id=patient.id),
+        back_label=patient.name,
     )

@@ -90,4 +90,12 @@ def remove_staff(staff_id: int):
         database().commit()
         log.info("staff %s removed staff %s", g.staff.id, staff_id)
         return _staff_page(StaffForm(formdata=None))
-    return render_template("portal/remove_staff.html", form=form, account=account)
+    return render_template(
+        "portal/confirm.html",
+        form=form,
+        question=f"Remove {account.email}?",
+        consequence="They are signed out everywhere at once and can no longer sign in.",
+        button="Remove the account",
+        back_url=url_for("portal.staff"),
+        back_label="Staff",
+    )
