@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 import uuid
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -41,13 +42,13 @@ DEVICE_ZONES = {
 }
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request, tmp_path):
-    """An empty database: a fresh SQLite file, or a fresh PostgreSQL schema
-    (AFTERCARE_TEST_POSTGRES_URL names the server)."""
-    if request.param == "sqlite":
+@contextmanager
+def fresh_database(kind: str, directory: Path):
+    """An empty database: a fresh SQLite file in directory, or a fresh PostgreSQL
+    schema on the server AFTERCARE_TEST_POSTGRES_URL names (skipped without it)."""
+    if kind == "sqlite":
         # A missing parent directory is part of the test: the store creates it.
-        yield f"sqlite:///{tmp_path / 'instance' / 'aftercare.sqlite3'}"
+        yield f"sqlite:///{directory / 'instance' / 'aftercare.sqlite3'}"
         return
     server_url = os.environ.get("AFTERCARE_TEST_POSTGRES_URL")
     if not server_url:
@@ -58,14 +59,22 @@ def database_url(request, tmp_path):
     admin = create_engine(server_url)
     with admin.begin() as connection:
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    yield (
-        make_url(server_url)
-        .update_query_dict({"options": f"-c search_path={schema} -c timezone=Asia/Kathmandu"})
-        .render_as_string(hide_password=False)
-    )
-    with admin.begin() as connection:
-        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    try:
+        yield (
+            make_url(server_url)
+            .update_query_dict({"options": f"-c search_path={schema} -c timezone=Asia/Kathmandu"})
+            .render_as_string(hide_password=False)
+        )
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    with fresh_database(request.param, tmp_path) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
