@@ -4,6 +4,7 @@ import logging
 from datetime import timedelta
 
 import pytest
+from argon2 import PasswordHasher, profiles
 
 from skill.app import create_app
 from skill.config import ConfigError
@@ -297,3 +298,36 @@ def test_local_testing_makes_up_a_secret_key_and_passwords_are_argon2id(tmp_path
     hashed = app.extensions[EXTENSION_KEY].passwords.hash(PASSWORD)
     assert hashed.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
     get_store(app).dispose()
+
+
+def test_behind_a_trusted_proxy_throttling_counts_the_forwarded_address(database_url, clock):
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": database_url,
+            "VERIFY_SIGNATURES": False,
+            "CLOCK": clock,
+            "PASSWORD_HASHER": PasswordHasher.from_parameters(profiles.CHEAPEST),
+            "TRUSTED_PROXIES": 1,
+        }
+    )
+    try:
+        # Every request arrives from the proxy at 127.0.0.1; the client is in the header.
+        attacker = app.test_client()
+        attacker.environ_base["HTTP_X_FORWARDED_FOR"] = "127.0.0.77"
+        for number in range(20):
+            assert sign_in(attacker, f"guess{number}@bright.example", "guess").status_code == 200
+        colleague = app.test_client()
+        colleague.environ_base["HTTP_X_FORWARDED_FOR"] = "127.0.0.78"
+
+        assert sign_in(attacker, "someone@bright.example", "guess").status_code == 429
+        assert sign_in(colleague, "someone@bright.example", "guess").status_code == 200
+    finally:
+        get_store(app).dispose()
+
+
+def test_a_wrong_number_of_trusted_proxies_stops_start_up(tmp_path, monkeypatch):
+    monkeypatch.setenv("AFTERCARE_TRUSTED_PROXIES", "one")
+
+    with pytest.raises(ConfigError, match="AFTERCARE_TRUSTED_PROXIES must be a whole number"):
+        create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"})
