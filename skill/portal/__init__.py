@@ -9,6 +9,7 @@ id that does not exist does. Errors are HTML pages; ``/alexa`` keeps its JSON.
 from __future__ import annotations
 
 import logging
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -127,7 +128,9 @@ def http_error(error: HTTPException):
 
 @portal.errorhandler(Exception)
 def unexpected_error(error: Exception):
-    log.exception("portal request failed: %s", type(error).__name__)
+    # Where it failed, but not the exception's message: that may quote patient data.
+    where = "".join(traceback.format_tb(error.__traceback__))
+    log.error("portal request failed: %s\n%s", type(error).__name__, where)
     message = "Nothing you entered was lost that you cannot enter again. Please try once more."
     return render_template("portal/error.html", title="Something went wrong", message=message), 500
 

@@ -286,3 +286,21 @@ def test_portal_pages_are_not_cached_framed_or_scripted(signed_in, bright_skin):
     assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
     assert "script-src" not in headers["Content-Security-Policy"]  # default-src 'none' covers it
     assert headers["Referrer-Policy"] == "no-referrer"
+
+
+def test_a_fault_is_an_html_apology_and_the_log_names_no_patient(
+    signed_in, bright_skin, monkeypatch, caplog
+):
+    def broken(self, text="", limit=100):
+        raise RuntimeError(f"lost while searching for {text}")
+
+    monkeypatch.setattr(ClinicPatients, "search", broken)
+
+    response = signed_in.get("/portal/patients", query_string={"q": "Jane Doe"})
+
+    assert response.status_code == 500
+    assert response.content_type.startswith("text/html")
+    assert "<h1>Something went wrong</h1>" in response.text
+    assert "portal request failed: RuntimeError" in caplog.text
+    assert "in patients" in caplog.text  # where it happened
+    assert "Jane" not in caplog.text
