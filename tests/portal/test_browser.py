@@ -68,7 +68,10 @@ class Served:
                 "CLOCK": lambda: NOW,
             }
         )
-        self.server = waitress.create_server(self.app, host="127.0.0.1", port=0, threads=4)
+        self.sockets: dict = {}  # waitress's socket map: the listener and every connection
+        self.server = waitress.create_server(
+            self.app, map=self.sockets, host="127.0.0.1", port=0, threads=4
+        )
         self.base = f"http://127.0.0.1:{self.server.effective_port}"
         self.thread = threading.Thread(target=self.server.run, daemon=True)
         self.thread.start()
@@ -89,8 +92,15 @@ class Served:
         return LINK.search(result.output).group(0)
 
     def close(self) -> None:
-        self.server.close()
+        # Closed from inside waitress's own loop (closing its sockets from this
+        # thread races with its select); with nothing left to watch the loop ends.
+        def close_every_socket():
+            for dispatcher in list(self.sockets.values()):
+                dispatcher.close()
+
+        self.server.trigger.pull_trigger(close_every_socket)
         self.thread.join(timeout=10)
+        self.server.task_dispatcher.shutdown()
         get_store(self.app).dispose()
 
 
