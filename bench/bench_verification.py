@@ -35,8 +35,9 @@ from ask_sdk_model import RequestEnvelope  # noqa: E402
 
 from skill.alexa.endpoint import build_verifiers  # noqa: E402
 from skill.app import create_app  # noqa: E402
+from skill.store import SelfReportedPatients, get_store  # noqa: E402
 from tests import alexa_test_ca  # noqa: E402
-from tests.conftest import PATIENT_TREATMENTS, SKILL_ID  # noqa: E402
+from tests.conftest import PATIENT_TREATMENTS, SECRET_KEY, SKILL_ID  # noqa: E402
 
 ROUNDS = 7
 REQUEST = Path(__file__).parents[1] / "tests" / "requests" / "can_i_makeup_a_minute_before.json"
@@ -56,16 +57,16 @@ def _app(directory: str, verify: bool):
         {
             "DATABASE_URL": f"sqlite:///{directory}/bench-{verify}.sqlite3",
             "SKILL_ID": SKILL_ID,
+            "SECRET_KEY": SECRET_KEY,
             "VERIFY_SIGNATURES": verify,
             "TRUST_STORE": alexa_test_ca.trust_store,
             "FETCH_CERT_CHAIN": lambda url: alexa_test_ca.valid_identity().chain_pem,
             "CLOCK": lambda: alexa_test_ca.ISSUED_AT,
         }
     )
-    store = app.extensions["aftercare_store"]
-    for user_id, treatments in PATIENT_TREATMENTS.items():
-        for treated_at in treatments:
-            store.record_treatment(user_id, treated_at, recorded_at=treated_at)
+    with get_store(app).session() as session:
+        SelfReportedPatients(session).record_histories(PATIENT_TREATMENTS)
+        session.commit()
     return app
 
 

@@ -43,7 +43,7 @@ from skill.app import create_app  # noqa: E402
 from skill.server import ServerLimits  # noqa: E402
 from skill.store import get_store  # noqa: E402
 from tests import alexa_test_ca  # noqa: E402
-from tests.conftest import DEVICE_ZONES, PATIENT_TREATMENTS, SKILL_ID  # noqa: E402
+from tests.conftest import DEVICE_ZONES, SECRET_KEY, SKILL_ID, record_patients  # noqa: E402
 from tests.standin_alexa_api import StandInAlexaApi  # noqa: E402
 
 REQUESTS = Path(__file__).parents[1] / "tests" / "requests"
@@ -154,6 +154,7 @@ def main() -> int:
             {
                 "DATABASE_URL": f"sqlite:///{directory}/soak.sqlite3",
                 "SKILL_ID": SKILL_ID,
+                "SECRET_KEY": SECRET_KEY,
                 "VERIFY_SIGNATURES": True,
                 "TRUST_STORE": alexa_test_ca.trust_store,
                 "FETCH_CERT_CHAIN": _black_holed_s3,
@@ -161,9 +162,7 @@ def main() -> int:
             }
         )
         store = get_store(app)
-        for user_id, treatments in PATIENT_TREATMENTS.items():
-            for treated_at in treatments:
-                store.record_treatment(user_id, treated_at, recorded_at=treated_at)
+        record_patients(store)
         limits = ServerLimits.from_config(app.config)
         server = waitress.create_server(app, host="127.0.0.1", port=0, **limits.waitress_settings())
         threading.Thread(target=server.run, daemon=True).start()

@@ -14,7 +14,7 @@ from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
 
 from skill import config as settings
-from skill import store
+from skill import portal, store
 from skill.aftercare import default_sheet
 from skill.alexa import endpoint
 from skill.alexa.settings_api import DeviceTimeZones, TimeoutApiClient
@@ -75,6 +75,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config["ALEXA_API_TIMEOUT"], ca_bundle=app.config["CA_BUNDLE"]
     )
     endpoint.init_app(app, build_skill(services, api_client), verifiers)
+    portal.init_app(app, sheet=services.sheet, clock=clock)
 
     database_health = DatabaseHealth(store.get_store(app).ping)
 

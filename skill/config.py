@@ -92,23 +92,66 @@ def from_environment(environ: Mapping[str, str], instance_path: str) -> dict[str
             environ.get("AFTERCARE_VERIFY_SIGNATURES"), True, "AFTERCARE_VERIFY_SIGNATURES"
         ),
         "DEFAULT_TIMEZONE": environ.get("AFTERCARE_DEFAULT_TIMEZONE") or DEFAULT_TIMEZONE,
-        # Signs nothing the skill relies on across restarts yet, so a fresh
-        # random key is a safe default.
-        "SECRET_KEY": environ.get("AFTERCARE_SECRET_KEY") or secrets.token_hex(32),
+        # Signs the clinic portal's session cookies: see check() for when it is required.
+        "SECRET_KEY": environ.get("AFTERCARE_SECRET_KEY") or None,
+        "TRUSTED_PROXIES": _count(
+            environ.get("AFTERCARE_TRUSTED_PROXIES"), 0, "AFTERCARE_TRUSTED_PROXIES"
+        ),
     }
 
 
-def check(config: Mapping[str, Any]) -> ZoneInfo:
-    """Refuses settings the service cannot run safely with; returns the default zone."""
+def _count(value: str | None, default: int, name: str) -> int:
+    if value is None or value == "":
+        return default
+    if not value.isdigit():
+        raise ConfigError(f"{name} must be a whole number such as 0 or 1, not {value!r}")
+    return int(value)
+
+
+MIN_SECRET_KEY_LENGTH = 32
+
+
+def _secret_key(config: Mapping[str, Any]) -> str:
+    """The key that signs portal sessions.
+
+    Outside local testing it must come from AFTERCARE_SECRET_KEY: a key made up
+    at start-up would sign every clinic's staff out at each restart, and with
+    several server processes or hosts each would refuse the others' cookies.
+    """
+    key = config["SECRET_KEY"]
+    local_testing = config.get("TESTING") or not config["VERIFY_SIGNATURES"]
+    if not key:
+        if local_testing:
+            return secrets.token_hex(32)
+        raise ConfigError(
+            "AFTERCARE_SECRET_KEY is required: set it to a long random string, for example "
+            "the output of: python3 -c 'import secrets; print(secrets.token_hex(32))'"
+        )
+    if len(key) < MIN_SECRET_KEY_LENGTH and not local_testing:
+        raise ConfigError(
+            f"AFTERCARE_SECRET_KEY is too short to be safe: use at least "
+            f"{MIN_SECRET_KEY_LENGTH} random characters, for example the output of: "
+            "python3 -c 'import secrets; print(secrets.token_hex(32))'"
+        )
+    return key
+
+
+def check(config: dict[str, Any]) -> ZoneInfo:
+    """Refuses settings the service cannot run safely with; returns the default zone.
+
+    Fills in SECRET_KEY where local testing may do without one.
+    """
     if config["VERIFY_SIGNATURES"] and not config["SKILL_ID"]:
         raise ConfigError(
             "AFTERCARE_SKILL_ID is required: set it to your skill's id "
             "(amzn1.ask.skill.…), or set AFTERCARE_VERIFY_SIGNATURES=0 for local testing"
         )
     try:
-        return ZoneInfo(config["DEFAULT_TIMEZONE"])
+        default_zone = ZoneInfo(config["DEFAULT_TIMEZONE"])
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(
             f"AFTERCARE_DEFAULT_TIMEZONE must be an IANA zone such as America/New_York, "
             f"not {config['DEFAULT_TIMEZONE']!r}"
         ) from None
+    config["SECRET_KEY"] = _secret_key(config)
+    return default_zone

@@ -19,10 +19,11 @@ import requests
 from sqlalchemy import URL, create_engine, make_url, text
 
 from skill.app import create_app
-from skill.store import get_store
+from skill.store import SelfReportedPatients, get_store
 from tests.standin_alexa_api import StandInAlexaApi
 
 SKILL_ID = "amzn1.ask.skill.00000000-0000-0000-0000-000000000000"
+SECRET_KEY = "a-test-secret-key-that-is-long-enough-0123456789"
 
 # Who the golden requests under tests/requests/ are, and what the store knows of them.
 PATIENT_TREATMENTS = {
@@ -40,6 +41,26 @@ DEVICE_ZONES = {
     "amzn1.ask.device.NEW-YORK": "America/New_York",
     "amzn1.ask.device.KOLKATA": "Asia/Kolkata",
 }
+
+
+@contextmanager
+def fresh_database(kind: str, directory: Path):
+    """An empty database: a fresh SQLite file in directory, or a fresh PostgreSQL
+    schema on the server AFTERCARE_TEST_POSTGRES_URL names (skipped without it)."""
+    if kind == "sqlite":
+        # A missing parent directory is part of the test: the store creates it.
+        yield f"sqlite:///{directory / 'instance' / 'aftercare.sqlite3'}"
+        return
+    # A schema per test keeps tests (and other people's runs on the same
+    # server) apart; a non-UTC session time zone proves results are normalised.
+    with postgres_schema("test", "-c timezone=Asia/Kathmandu") as url:
+        yield url.render_as_string(hide_password=False)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    with fresh_database(request.param, tmp_path) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -68,9 +89,9 @@ def app(tmp_path, alexa_api, monkeypatch):
 
 def record_patients(store) -> None:
     """Tells the store what PATIENT_TREATMENTS says."""
-    for user_id, treatments in PATIENT_TREATMENTS.items():
-        for treated_at in treatments:
-            store.record_treatment(user_id, treated_at, recorded_at=treated_at)
+    with store.session() as session:
+        SelfReportedPatients(session).record_histories(PATIENT_TREATMENTS)
+        session.commit()
 
 
 @contextmanager
@@ -125,6 +146,7 @@ def serve(tmp_path, alexa_api):
             "AFTERCARE_DATABASE_URL": f"sqlite:///{tmp_path / 'served.sqlite3'}",
             "AFTERCARE_SKILL_ID": SKILL_ID,
             "REQUESTS_CA_BUNDLE": alexa_api.ca_bundle_path,
+            "AFTERCARE_SECRET_KEY": SECRET_KEY,
             **environment,
         }
         if "AFTERCARE_VERIFY_SIGNATURES" not in environment:

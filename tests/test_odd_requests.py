@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from skill.app import create_app
-from skill.store import get_store
+from skill.store import SelfReportedPatients, get_store
 from tests.conftest import SKILL_ID, postgres_schema
 
 REQUESTS = Path(__file__).parent / "requests"
@@ -68,7 +68,8 @@ def test_a_question_about_year_zero_or_one_is_answered_for_now(ask, date):
 def test_a_treatment_on_the_first_or_last_day_python_knows_is_asked_again(app, ask, date):
     answer = ask("record_confirmed", with_slot("date", date))
     assert speech(answer) == ASK_DAY
-    assert get_store(app).treatment_count("amzn1.ask.account.PATIENT-NEW") == 0
+    with get_store(app).session() as session:
+        assert SelfReportedPatients(session).find("amzn1.ask.account.PATIENT-NEW") is None
 
 
 def test_an_intent_request_without_a_session_is_answered(ask):

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.conftest import AFTERCARE, SKILL_ID, STARTUP_SECONDS, _free_port
+from tests.conftest import AFTERCARE, SECRET_KEY, SKILL_ID, STARTUP_SECONDS, _free_port
 from tests.standin_alexa_api import StandInAlexaApi
 
 REQUESTS = Path(__file__).parent / "requests"
@@ -37,6 +37,7 @@ class ServedSkill:
             **os.environ,
             "AFTERCARE_DATABASE_URL": f"sqlite:///{directory / f'served-{self.port}.sqlite3'}",
             "AFTERCARE_SKILL_ID": SKILL_ID,
+            "AFTERCARE_SECRET_KEY": SECRET_KEY,
             **environment,
         }
         with open(self.log_path, "w") as log:
@@ -130,6 +131,7 @@ def test_serving_on_a_port_in_use_is_one_line_and_exit_1(tmp_path):
                 **os.environ,
                 "AFTERCARE_DATABASE_URL": f"sqlite:///{tmp_path / 'taken.sqlite3'}",
                 "AFTERCARE_SKILL_ID": SKILL_ID,
+                "AFTERCARE_SECRET_KEY": SECRET_KEY,
             },
             capture_output=True,
             text=True,

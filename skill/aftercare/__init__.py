@@ -12,11 +12,19 @@ writes on a card is built here; handlers only pick.
 """
 
 from . import dialogue
-from .engine import Aftercare, Milestone, SessionWindow, TreatmentInFuture, Verdict
+from .engine import (
+    Aftercare,
+    Milestone,
+    SessionWindow,
+    TreatmentInFuture,
+    Verdict,
+    sessions_too_close,
+)
 from .phrasing import (
     Listener,
     Period,
     Speech,
+    TimelineEntry,
     answer_candidacy,
     answer_fact,
     answer_future_treatment,
@@ -40,8 +48,21 @@ from .phrasing import (
     timeline_card,
     whole_day,
     whole_instant,
+    written_any_time,
+    written_instant,
+    written_next_session,
+    written_timeline,
 )
-from .sheet import Fact, PatientSheet, Rule, RuleKind, SheetError, default_sheet, load_sheet
+from .sheet import (
+    Fact,
+    PatientSheet,
+    Rule,
+    RuleKind,
+    SheetError,
+    TreatedArea,
+    default_sheet,
+    load_sheet,
+)
 from .symptoms import FINE, Finding, answer_symptom, classify
 
 __all__ = [
@@ -58,6 +79,8 @@ __all__ = [
     "SessionWindow",
     "SheetError",
     "Speech",
+    "TimelineEntry",
+    "TreatedArea",
     "TreatmentInFuture",
     "Verdict",
     "answer_candidacy",
@@ -85,7 +108,12 @@ __all__ = [
     "spoken_elapsed",
     "spoken_instant",
     "spoken_wait",
+    "sessions_too_close",
     "timeline_card",
     "whole_day",
     "whole_instant",
+    "written_any_time",
+    "written_instant",
+    "written_next_session",
+    "written_timeline",
 ]

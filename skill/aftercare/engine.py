@@ -40,6 +40,11 @@ class Milestone:
     reached: bool  # at or before now
 
 
+def sessions_too_close(sheet: PatientSheet, earlier: datetime, later: datetime) -> bool:
+    """Whether a session at ``later`` comes sooner after ``earlier`` than the sheet spaces them."""
+    return as_utc(later) - as_utc(earlier) < sheet.sessions.min_gap
+
+
 def as_utc(instant: datetime) -> datetime:
     if instant.tzinfo is None or instant.utcoffset() is None:
         raise ValueError("a naive datetime is ambiguous; pass a timezone-aware one")

@@ -449,38 +449,76 @@ def _milestone_sentence(care: Aftercare, milestone: Milestone, listener: Listene
     return f"The sheet's limits on {subjects} end at {when}."
 
 
-def _written_instant(instant: datetime, listener: Listener) -> str:
+def written_instant(instant: datetime, listener: Listener) -> str:
     """An instant for reading later, so not relative to today: "Saturday, November 28, 3 PM"."""
     local = _round_up_to_minute(instant.astimezone(listener.zone))
     locale = _babel_locale(listener.locale)
     return f"{_weekday_and_date(local.date(), locale)}, {_clock_time(local, locale)}"
 
 
-def timeline_card(care: Aftercare, listener: Listener) -> str:
-    """The whole aftercare, for the card in the Alexa app: every milestone in
-    dates to read later, then what holds at any time."""
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One line of the aftercare timeline, written out to read later."""
+
+    text: str  # "Avoid makeup until Saturday, November 28, 3 PM"
+    reached: bool  # its instant has come: the limit is over, or the advice applies
+    state: str  # that, in a word or two for a table: "Over", "In force", "Started", "Not yet"
+
+
+def written_timeline(care: Aftercare, listener: Listener) -> tuple[TimelineEntry, ...]:
+    """Every milestone in dates to read later, earliest first: the card in the
+    Alexa app and the clinic's patient page both show exactly these."""
     locale = _babel_locale(listener.locale)
-    window = care.next_session
-    lines = [f"Treatment: {_written_instant(care.treated_at, listener)}"]
+    entries: list[TimelineEntry] = []
     for milestone in care.milestones():
-        written = _written_instant(milestone.at, listener)
+        written = written_instant(milestone.at, listener)
         avoided = [rule.subject for rule in milestone.rules if rule.kind is RuleKind.AVOID]
         if avoided:
-            lines.append(f"Avoid {format_list(avoided, locale=locale)} until {written}")
-        lines += [
-            f"From {written}: {_lower_first(rule.allowed)}"
+            entries.append(
+                TimelineEntry(
+                    f"Avoid {format_list(avoided, locale=locale)} until {written}",
+                    milestone.reached,
+                    "Over" if milestone.reached else "In force",
+                )
+            )
+        entries += [
+            TimelineEntry(
+                f"From {written}: {_lower_first(rule.allowed)}",
+                milestone.reached,
+                "Started" if milestone.reached else "Not yet",
+            )
             for rule in milestone.rules
             if rule.kind is RuleKind.START
         ]
+    return tuple(entries)
+
+
+def written_next_session(care: Aftercare, listener: Listener) -> str:
+    """ "between Thursday, December 24 and Thursday, January 7"."""
+    locale = _babel_locale(listener.locale)
+    window = care.next_session
     opens, closes = (
         _weekday_and_date(listener.day_of(i), locale) for i in (window.opens, window.closes)
     )
-    lines.append(f"Next session: between {opens} and {closes}")
-    lines += [
+    return f"between {opens} and {closes}"
+
+
+def written_any_time(sheet: PatientSheet) -> tuple[str, ...]:
+    """What holds at any time after the treatment: "Any time: wash your hands …"."""
+    return tuple(
         f"Any time: {_lower_first(rule.allowed)}"
-        for rule in care.sheet.rules.values()
+        for rule in sheet.rules.values()
         if rule.kind is RuleKind.CONDITION
-    ]
+    )
+
+
+def timeline_card(care: Aftercare, listener: Listener) -> str:
+    """The whole aftercare, for the card in the Alexa app: every milestone in
+    dates to read later, then what holds at any time."""
+    lines = [f"Treatment: {written_instant(care.treated_at, listener)}"]
+    lines += [entry.text for entry in written_timeline(care, listener)]
+    lines.append(f"Next session: {written_next_session(care, listener)}")
+    lines += written_any_time(care.sheet)
     return "\n".join(lines)
 
 

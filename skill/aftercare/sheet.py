@@ -109,6 +109,21 @@ class SessionPlan:
 
 
 @dataclass(frozen=True)
+class TreatedArea:
+    """One item of the sheet's "Targeted areas" list: what a clinic records as treated."""
+
+    id: str
+    name: str  # as a form or a page shows it
+    sheet: str  # the sheet's own words for it
+
+
+@dataclass(frozen=True)
+class TreatedAreas:
+    areas: Mapping[str, TreatedArea]  # in the sheet's order
+    sheet: str  # the sentence that introduces the list
+
+
+@dataclass(frozen=True)
 class PatientSheet:
     rules: Mapping[str, Rule]  # in the sheet's order
     sessions: SessionPlan
@@ -116,6 +131,7 @@ class PatientSheet:
     candidacy: Candidacy
     targets: Targets
     facts: Mapping[str, Fact]
+    treated_areas: TreatedAreas
 
     def rule(self, rule_id: str) -> Rule | None:
         return self.rules.get(rule_id)
@@ -171,6 +187,7 @@ def load_sheet(path: Path | None = None) -> PatientSheet:
         candidacy=_parse_candidacy(_required(data, "candidacy", dict, "sheet")),
         targets=_parse_targets(_required(data, "targets", dict, "sheet")),
         facts=MappingProxyType(_parse_facts(_required(data, "facts", dict, "sheet"))),
+        treated_areas=_parse_treated_areas(_required(data, "treated_areas", dict, "sheet")),
     )
 
 
@@ -334,3 +351,21 @@ def _parse_facts(raw: Mapping[str, Any]) -> dict[str, Fact]:
             sheet=_optional_text(entry, "sheet", f"fact {topic!r}"),
         )
     return facts
+
+
+def _parse_treated_areas(raw: Mapping[str, Any]) -> TreatedAreas:
+    where = "treated_areas"
+    entries = _required(raw, "areas", list, where)
+    if not entries:
+        raise SheetError(f"{where}: 'areas' must name at least one area")
+    areas = {}
+    for entry in entries:
+        if not isinstance(entry, dict):
+            raise SheetError(f"{where}: each area must be a JSON object")
+        area = TreatedArea(
+            **{field: _required(entry, field, str, where) for field in ("id", "name", "sheet")}
+        )
+        if area.id in areas:
+            raise SheetError(f"{where}: area ids must be unique")
+        areas[area.id] = area
+    return TreatedAreas(areas=MappingProxyType(areas), sheet=_required(raw, "sheet", str, where))

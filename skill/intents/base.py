@@ -25,8 +25,10 @@ from skill.aftercare.dialogue import (
 from skill.config import USER_ID_MAX_LENGTH
 
 if TYPE_CHECKING:  # only annotations: `aftercare model check` imports the handlers without them
+    from sqlalchemy.orm import Session
+
     from skill.alexa.settings_api import DeviceTimeZones
-    from skill.store import TreatmentStore
+    from skill.store import PatientOnRecord, Store
 
 # A session attribute: the patient opened the skill, so we keep the conversation going.
 IN_CONVERSATION = "in_conversation"
@@ -37,7 +39,7 @@ class Services:
     """What handlers need that lives as long as the app."""
 
     sheet: PatientSheet
-    store: TreatmentStore
+    store: Store
     time_zones: DeviceTimeZones
     clock: Callable[[], datetime]  # only for a request that carries no timestamp
 
@@ -70,7 +72,11 @@ class per_turn(Generic[Value]):
 
 
 class Turn:
-    """One request's view of the patient: now, her zone and locale, her treatment."""
+    """One request's view of the patient: now, her zone and locale, who she is, her treatment.
+
+    Every value is computed on first use, so a Stop or a fact question never
+    touches the store or the Settings API.
+    """
 
     def __init__(self, handler_input: HandlerInput, services: Services) -> None:
         self.handler_input = handler_input
@@ -108,11 +114,26 @@ class Turn:
         return Listener(self.services.time_zones.zone_for(self.handler_input), self.locale)
 
     @per_turn
-    def aftercare(self) -> Aftercare | None:
-        """The latest recorded treatment's aftercare, or None if none is known yet."""
+    def session(self) -> Session:
+        return self.services.store.request_session()
+
+    @per_turn
+    def patient(self) -> PatientOnRecord | None:
+        """Who the patient is, decided here and nowhere else: today the patient
+        who reported her own treatments, found by her Alexa user id (a linked
+        clinic patient joins here next). None before she has told us anything."""
         if self.user_id is None:
             return None
-        treated_at = self.services.store.latest_treatment(self.user_id)
+        # The store's modules load SQLAlchemy, which `aftercare model check` (it
+        # imports the handlers) does without: they are imported where used.
+        from skill.store import SelfReportedPatients
+
+        return SelfReportedPatients(self.session).find(self.user_id)
+
+    @per_turn
+    def aftercare(self) -> Aftercare | None:
+        """The latest recorded treatment's aftercare, or None if none is known yet."""
+        treated_at = None if self.patient is None else self.patient.latest_treatment
         if treated_at is None:
             return None
         try:
@@ -120,6 +141,35 @@ class Turn:
         except TreatmentInFuture:
             # Only a replayed request older than the recording lands here.
             return None
+
+    @property
+    def session_count(self) -> int:
+        """How many treatments are recorded for her."""
+        from skill.store import Treatments
+
+        return 0 if self.patient is None else Treatments(self.session).count(self.patient.id)
+
+    def record_treatment(self, treated_at: datetime) -> bool:
+        """Saves a treatment she told us of; False without an Alexa account to keep it under."""
+        if self.user_id is None:
+            return False
+        from skill.store import SelfReportedPatients
+
+        SelfReportedPatients(self.session).record_treatment(
+            self.user_id, treated_at, recorded_at=self.now
+        )
+        self.session.commit()
+        for learned_before in ("patient", "aftercare"):
+            self.__dict__.pop(learned_before, None)
+        return True
+
+    def forget_patient(self) -> None:
+        """Deletes everything she told the skill (she disabled it)."""
+        if self.user_id is not None:
+            from skill.store import SelfReportedPatients
+
+            SelfReportedPatients(self.session).forget(self.user_id)
+            self.session.commit()
 
 
 class IntentHandler(AbstractRequestHandler):

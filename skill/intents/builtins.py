@@ -121,9 +121,7 @@ class SkillDisabledHandler(IntentHandler):
         return is_request_type("AlexaSkillEvent.SkillDisabled")(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        user_id = self.turn(handler_input).user_id
-        if user_id:
-            self.services.store.forget_user(user_id)
+        self.turn(handler_input).forget_patient()
         return handler_input.response_builder.response
 
 

@@ -91,6 +91,5 @@ class SessionCountHandler(IntentHandler):
     intents = ("SessionCountIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        turn = self.turn(handler_input)
-        count = self.services.store.treatment_count(turn.user_id) if turn.user_id else 0
+        count = self.turn(handler_input).session_count
         return answer(handler_input, answer_session_count(count, self.services.sheet))

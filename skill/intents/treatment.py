@@ -121,9 +121,8 @@ class RecordTreatmentHandler(IntentHandler):
         return Speech(" ".join(filter(None, (ALREADY_SAVED, upcoming))))
 
     def _record(self, handler_input: HandlerInput, turn: Turn, treated_at: datetime) -> Response:
-        if turn.user_id is None:
+        if not turn.record_treatment(treated_at):
             return answer(handler_input, NO_ACCOUNT)
-        self.services.store.record_treatment(turn.user_id, treated_at, recorded_at=turn.now)
         care = Aftercare(self.services.sheet, treated_at, turn.now)
         return answer(handler_input, answer_saved(care, turn.listener))
 

@@ -15,7 +15,7 @@ import requests
 from ask_sdk_model.services import ApiClient, ApiClientRequest, ApiClientResponse
 
 from skill.app import create_app
-from skill.store import get_store
+from skill.store import SelfReportedPatients, get_store
 from skill.tools.replay import ReplayError
 
 
@@ -55,9 +55,9 @@ class InProcess:
             config["ALEXA_API_CLIENT"] = FixedTimeZoneApi(timezone)
         self.app = create_app(config)
         self.store = get_store(self.app)
-        for user_id, instants in treatments.items():
-            for instant in instants:
-                self.store.record_treatment(user_id, instant, recorded_at=instant)
+        with self.store.session() as session:
+            SelfReportedPatients(session).record_histories(treatments)
+            session.commit()
         self.client = self.app.test_client()
 
     def send(self, envelope: dict) -> dict:

@@ -5,7 +5,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from skill.aftercare import Aftercare, RuleKind, TreatmentInFuture, default_sheet
+from skill.aftercare import (
+    Aftercare,
+    RuleKind,
+    TreatmentInFuture,
+    default_sheet,
+    sessions_too_close,
+)
 
 SHEET = default_sheet()
 MINUTE = timedelta(minutes=1)
@@ -154,3 +160,17 @@ def test_milestones_group_the_waits_and_are_reached_exactly_at_their_instant(whe
     ]
     assert [m.reached for m in before] == [True, True, True, False]
     assert all(m.reached for m in at)
+
+
+@pytest.mark.parametrize(
+    ("gap", "too_close"),
+    [
+        (timedelta(days=28) - timedelta(minutes=1), True),
+        (timedelta(days=28), False),
+        (timedelta(days=42), False),
+        (timedelta(days=3), True),
+    ],
+)
+def test_sessions_closer_than_four_weeks_are_too_close(gap, too_close):
+    earlier = datetime(2026, 10, 1, 14, 0, tzinfo=UTC)
+    assert sessions_too_close(SHEET, earlier, earlier + gap) is too_close

@@ -29,6 +29,7 @@ from skill.aftercare import (
     spoken_instant,
     spoken_wait,
     whole_instant,
+    written_timeline,
 )
 
 SHEET = default_sheet()
@@ -417,6 +418,36 @@ def test_the_overview_card_is_the_whole_timeline_in_dates_to_read_later(locale, 
     assert answer_overview(care, Listener(NEW_YORK, locale)).card == card
     assert answer_status(care, Listener(NEW_YORK, locale)).card == card
     assert answer_saved(care, Listener(NEW_YORK, locale)).card == card
+
+
+def test_the_written_timeline_marks_what_has_been_reached_now():
+    # Friday 10 AM, the day after a Thursday 3 PM treatment: nothing reached yet;
+    # a day and a minute later, sunblock has started.
+    care = care_since(THURSDAY_3PM)
+    later = Aftercare(SHEET, THURSDAY_3PM, THURSDAY_3PM + timedelta(hours=24, minutes=1))
+
+    assert [(e.text, e.state) for e in written_timeline(care, US)] == [
+        (
+            "From Friday, November 27, 3 PM: always use sunblock of SPF 30 or higher, "
+            "and wear a hat when you're outside.",
+            "Not yet",
+        ),
+        ("Avoid makeup until Saturday, November 28, 3 PM", "In force"),
+        (
+            "Avoid swimming pools, saunas, and intense workouts until Sunday, November 29, 3 PM",
+            "In force",
+        ),
+        (
+            "Avoid sun tanning and prolonged direct sunlight until Thursday, December 3, 3 PM",
+            "In force",
+        ),
+    ]
+    assert [(e.reached, e.state) for e in written_timeline(later, US)] == [
+        (True, "Started"),
+        (False, "In force"),
+        (False, "In force"),
+        (False, "In force"),
+    ]
 
 
 def test_overview_once_every_window_has_lifted():

@@ -1,0 +1,178 @@
+"""The tables: one metadata for the skill, the portal and (next) account linking.
+
+A *patient* owns treatments. She is either self-reported — the skill knows her
+only by the opaque Alexa user id and she told it her treatments herself — or a
+clinic's patient, whose record one clinic keeps in the portal. Exactly one of
+``alexa_user_id`` and ``clinic_id`` is set, and the database enforces it.
+
+Every instant goes in and comes out timezone-aware in UTC, whichever database
+holds it. Tokens (one-time sign-in links, staff sessions) are stored only as
+their SHA-256 hash, so a copy of the database signs no one in.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    MetaData,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+from skill.config import USER_ID_MAX_LENGTH
+
+# SHA-256 in hex: how every token is kept.
+TOKEN_HASH_LENGTH = 64
+
+
+def as_utc(value: datetime, what: str) -> datetime:
+    if value.tzinfo is None or value.utcoffset() is None:
+        # The message names the field, never the value: it may end up in a log.
+        raise ValueError(f"{what} must be a timezone-aware datetime")
+    return value.astimezone(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """An instant stored in UTC; naive datetimes are refused, results are aware UTC.
+
+    PostgreSQL keeps ``timestamptz`` as an instant but hands it back in the
+    session's ``TimeZone``; SQLite has no time zone type at all and keeps the
+    UTC wall time. Both come back as the same aware UTC datetime.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        in_utc = as_utc(value, "a stored instant")
+        if dialect.name == "sqlite":
+            return in_utc.replace(tzinfo=None)
+        return in_utc
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    # Named constraints let migrations refer to them identically on every database.
+    metadata = MetaData(
+        naming_convention={
+            "ix": "ix_%(column_0_label)s",
+            "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+            "ck": "ck_%(table_name)s_%(constraint_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
+
+
+class Clinic(Base):
+    __tablename__ = "clinics"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    timezone: Mapped[str] = mapped_column(String(64))  # IANA: the default for its treatments
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class StaffAccount(Base):
+    """Someone who signs in to one clinic's portal."""
+
+    __tablename__ = "staff_accounts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id", ondelete="CASCADE"), index=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)  # lower-cased
+    is_admin: Mapped[bool]
+    # None until the person chooses a password through their one-time link.
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    setup_token_hash: Mapped[str | None] = mapped_column(String(TOKEN_HASH_LENGTH), unique=True)
+    setup_token_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class StaffSession(Base):
+    """A signed-in browser. Kept here, not only in the cookie, so signing out
+    or removing the account ends it everywhere at once."""
+
+    __tablename__ = "staff_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(TOKEN_HASH_LENGTH), unique=True)
+    staff_id: Mapped[int] = mapped_column(
+        ForeignKey("staff_accounts.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class SignInFailure(Base):
+    """A failed sign-in, counted per account and per address to throttle guessing.
+
+    In the database rather than in memory, so every server process counts the same.
+    """
+
+    __tablename__ = "sign_in_failures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_hash: Mapped[str] = mapped_column(String(TOKEN_HASH_LENGTH), index=True)
+    address: Mapped[str] = mapped_column(String(64), index=True)
+    failed_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class Patient(Base):
+    __tablename__ = "patients"
+    __table_args__ = (
+        CheckConstraint("(alexa_user_id IS NULL) <> (clinic_id IS NULL)", name="one_owner"),
+        # NULLs are distinct in a unique constraint, so patients without a reference never clash.
+        UniqueConstraint("clinic_id", "clinic_reference"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # A self-reported patient: the userId Alexa sends with every request.
+    alexa_user_id: Mapped[str | None] = mapped_column(String(USER_ID_MAX_LENGTH), unique=True)
+    # A clinic's patient: the clinic's record of her.
+    clinic_id: Mapped[int | None] = mapped_column(
+        ForeignKey("clinics.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str | None] = mapped_column(String(200))
+    clinic_reference: Mapped[str | None] = mapped_column(String(64))
+    date_of_birth: Mapped[date | None] = mapped_column(Date())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Treatment(Base):
+    __tablename__ = "treatments"
+    __table_args__ = (
+        # One row per instant: saying the same treatment twice is not two sessions.
+        UniqueConstraint("patient_id", "treated_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(
+        ForeignKey("patients.id", ondelete="CASCADE"), index=True
+    )
+    treated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # What a clinic records beside the instant; a self-reported treatment has none of it.
+    timezone: Mapped[str | None] = mapped_column(String(64))  # the zone it was entered in
+    treated_areas: Mapped[list[str] | None] = mapped_column(JSON())  # the sheet's area ids
+    session_number: Mapped[int | None]
+    recorded_by_staff_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_accounts.id", ondelete="SET NULL")
+    )
