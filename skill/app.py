@@ -14,13 +14,14 @@ from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
 
 from skill import config as settings
-from skill import portal, store
+from skill import store
 from skill.aftercare import default_sheet
 from skill.alexa import endpoint
 from skill.alexa.settings_api import DeviceTimeZones, TimeoutApiClient
 from skill.alexa.verification import default_trust_store, fetch_certificate_chain, utc_now
 from skill.health import OK, DatabaseHealth
 from skill.intents import Services, build_skill
+from skill.portal import blueprint as portal
 
 log = logging.getLogger(__name__)
 

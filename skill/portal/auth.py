@@ -20,7 +20,7 @@ from werkzeug.exceptions import TooManyRequests
 
 from skill.store import Clinics, SignInFailures, StaffAccount, StaffAccounts, StaffSessions
 
-from . import SESSION_LIFETIME, database, portal, services
+from .blueprint import SESSION_LIFETIME, database, portal, services
 from .forms import ChoosePasswordForm, ConfirmForm, SignInForm
 
 log = logging.getLogger(__name__)

@@ -47,7 +47,7 @@ def create_clinic(name: str, timezone: str, admin_email: str, base_url: str) -> 
     # Imported here so that `aftercare --help` stays quick.
     from skill.alexa.verification import utc_now
     from skill.cli import _app
-    from skill.portal import SETUP_LINK_LIFETIME
+    from skill.portal.blueprint import SETUP_LINK_LIFETIME
     from skill.store import Clinics, StaffAccounts, get_store
 
     name = name.strip()

@@ -24,8 +24,8 @@ from skill.aftercare import (
 )
 from skill.store import ClinicPatients, Patient, Treatment, Treatments
 
-from . import database, portal, services
 from .auth import signed_in
+from .blueprint import database, portal, services
 from .forms import ConfirmForm, PatientForm, SearchForm, TreatmentForm
 
 log = logging.getLogger(__name__)

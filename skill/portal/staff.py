@@ -8,8 +8,8 @@ from flask import abort, g, render_template, url_for
 
 from skill.store import StaffAccount, StaffAccounts, StaffSessions
 
-from . import SETUP_LINK_LIFETIME, database, portal, services
 from .auth import admin_only
+from .blueprint import SETUP_LINK_LIFETIME, database, portal, services
 from .forms import ConfirmForm, StaffForm
 
 log = logging.getLogger(__name__)

@@ -11,7 +11,7 @@ import pytest
 from argon2 import PasswordHasher, profiles
 
 from skill.app import create_app
-from skill.portal import EXTENSION_KEY
+from skill.portal.blueprint import EXTENSION_KEY
 from skill.store import ClinicPatients, Clinics, StaffAccounts, Treatment, Treatments, get_store
 
 # Saturday 28 November 2026, 10 AM in London

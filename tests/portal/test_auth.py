@@ -8,8 +8,8 @@ from argon2 import PasswordHasher, profiles
 
 from skill.app import create_app
 from skill.config import ConfigError
-from skill.portal import EXTENSION_KEY
 from skill.portal.auth import WRONG_CREDENTIALS
+from skill.portal.blueprint import EXTENSION_KEY
 from skill.store import ClinicPatients, StaffAccounts, get_store
 from tests.portal.conftest import PASSWORD, csrf_token, post_form, sign_in
 
