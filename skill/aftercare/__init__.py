@@ -59,7 +59,6 @@ from .sheet import (
     Rule,
     RuleKind,
     SheetError,
-    TreatedArea,
     default_sheet,
     load_sheet,
 )
@@ -80,7 +79,6 @@ __all__ = [
     "SheetError",
     "Speech",
     "TimelineEntry",
-    "TreatedArea",
     "TreatmentInFuture",
     "Verdict",
     "answer_candidacy",

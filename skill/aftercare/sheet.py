@@ -82,17 +82,31 @@ class Candidacy:
 @dataclass(frozen=True)
 class TargetArea:
     id: str
-    name: str  # "stretch marks"
+    name: str  # as spoken: "stretch marks"
     speech: str | None  # its own answer, where the sheet says more than the list
+    # An item of the sheet's "Targeted areas" list, which a clinic records as
+    # treated, has a label for forms and pages and the sheet's own words for it.
+    label: str | None
+    sheet: str | None
+
+    @property
+    def listed(self) -> bool:
+        return self.sheet is not None
 
 
 @dataclass(frozen=True)
 class Targets:
     areas: tuple[TargetArea, ...]  # in the sheet's order
+    list_sheet: str  # the sentence that introduces the "Targeted areas" list
     sheet: str
 
     def area(self, area_id: str) -> TargetArea | None:
         return next((a for a in self.areas if a.id == area_id), None)
+
+    @property
+    def listed(self) -> tuple[TargetArea, ...]:
+        """The items of the sheet's list: what a clinic can record as treated."""
+        return tuple(area for area in self.areas if area.listed)
 
 
 @dataclass(frozen=True)
@@ -109,21 +123,6 @@ class SessionPlan:
 
 
 @dataclass(frozen=True)
-class TreatedArea:
-    """One item of the sheet's "Targeted areas" list: what a clinic records as treated."""
-
-    id: str
-    name: str  # as a form or a page shows it
-    sheet: str  # the sheet's own words for it
-
-
-@dataclass(frozen=True)
-class TreatedAreas:
-    areas: Mapping[str, TreatedArea]  # in the sheet's order
-    sheet: str  # the sentence that introduces the list
-
-
-@dataclass(frozen=True)
 class PatientSheet:
     rules: Mapping[str, Rule]  # in the sheet's order
     sessions: SessionPlan
@@ -131,7 +130,6 @@ class PatientSheet:
     candidacy: Candidacy
     targets: Targets
     facts: Mapping[str, Fact]
-    treated_areas: TreatedAreas
 
     def rule(self, rule_id: str) -> Rule | None:
         return self.rules.get(rule_id)
@@ -187,7 +185,6 @@ def load_sheet(path: Path | None = None) -> PatientSheet:
         candidacy=_parse_candidacy(_required(data, "candidacy", dict, "sheet")),
         targets=_parse_targets(_required(data, "targets", dict, "sheet")),
         facts=MappingProxyType(_parse_facts(_required(data, "facts", dict, "sheet"))),
-        treated_areas=_parse_treated_areas(_required(data, "treated_areas", dict, "sheet")),
     )
 
 
@@ -305,15 +302,28 @@ def _parse_candidacy(raw: Mapping[str, Any]) -> Candidacy:
 
 
 def _parse_targets(raw: Mapping[str, Any]) -> Targets:
-    areas = tuple(
-        TargetArea(
-            id=_required(entry, "id", str, "target area"),
-            name=_required(entry, "name", str, "target area"),
-            speech=_optional_text(entry, "speech", "target area"),
-        )
-        for entry in _objects(raw, "areas", "targets")
+    areas = tuple(_parse_target_area(entry) for entry in _objects(raw, "areas", "targets"))
+    if not any(area.listed for area in areas):
+        raise SheetError("targets: at least one area must quote the sheet's list ('sheet')")
+    return Targets(
+        areas,
+        list_sheet=_required(raw, "list_sheet", str, "targets"),
+        sheet=_required(raw, "sheet", str, "targets"),
     )
-    return Targets(areas, _required(raw, "sheet", str, "targets"))
+
+
+def _parse_target_area(entry: Mapping[str, Any]) -> TargetArea:
+    where = f"target area {entry.get('id')!r}"
+    area = TargetArea(
+        id=_required(entry, "id", str, where),
+        name=_required(entry, "name", str, where),
+        speech=_optional_text(entry, "speech", where),
+        label=_optional_text(entry, "label", where),
+        sheet=_optional_text(entry, "sheet", where),
+    )
+    if (area.label is None) != (area.sheet is None):
+        raise SheetError(f"{where}: an item of the sheet's list has both 'label' and 'sheet'")
+    return area
 
 
 def _objects(raw: Mapping[str, Any], key: str, where: str) -> list[dict]:
@@ -351,21 +361,3 @@ def _parse_facts(raw: Mapping[str, Any]) -> dict[str, Fact]:
             sheet=_optional_text(entry, "sheet", f"fact {topic!r}"),
         )
     return facts
-
-
-def _parse_treated_areas(raw: Mapping[str, Any]) -> TreatedAreas:
-    where = "treated_areas"
-    entries = _required(raw, "areas", list, where)
-    if not entries:
-        raise SheetError(f"{where}: 'areas' must name at least one area")
-    areas = {}
-    for entry in entries:
-        if not isinstance(entry, dict):
-            raise SheetError(f"{where}: each area must be a JSON object")
-        area = TreatedArea(
-            **{field: _required(entry, field, str, where) for field in ("id", "name", "sheet")}
-        )
-        if area.id in areas:
-            raise SheetError(f"{where}: area ids must be unique")
-        areas[area.id] = area
-    return TreatedAreas(areas=MappingProxyType(areas), sheet=_required(raw, "sheet", str, where))

@@ -95,7 +95,7 @@ class TreatmentForm(FlaskForm):
     def offer(self, sheet: PatientSheet) -> TreatmentForm:
         """The choices: every time zone, and the sheet's targeted areas."""
         self.timezone.choices = time_zone_choices()
-        self.treated_areas.choices = [(a.id, a.name) for a in sheet.treated_areas.areas.values()]
+        self.treated_areas.choices = [(a.id, a.label) for a in sheet.targets.listed]
         return self
 
 

@@ -66,8 +66,9 @@ def treatment_helpers():
 
 
 def _area_names(treatment: Treatment) -> str:
-    areas = services().sheet.treated_areas.areas
-    return ", ".join(areas[i].name for i in treatment.treated_areas or () if i in areas)
+    targets = services().sheet.targets
+    areas = (targets.area(area_id) for area_id in treatment.treated_areas or ())
+    return ", ".join(area.label for area in areas if area is not None and area.listed)
 
 
 @portal.get("/patients")

@@ -37,13 +37,13 @@ def test_a_few_days_is_three_days_on_the_short_side():
 def test_every_treated_area_is_one_of_the_sheets_targeted_areas():
     clinic = _normalised(CLINIC_SHEET.read_text("utf-8"))
     targeted = clinic.split("Targeted areas", 1)[1].split("• Micro needling is safe", 1)[0]
-    treated_areas = default_sheet().treated_areas
-    assert _normalised(treated_areas.sheet) in targeted
-    for area in treated_areas.areas.values():
+    targets = default_sheet().targets
+    assert _normalised(targets.list_sheet) in targeted
+    for area in targets.listed:
         assert f"• {_normalised(area.sheet)}" in targeted, area.id
-        assert area.name.lower().startswith(area.sheet.lower().split(" or ")[0]), area.id
+        assert area.label.lower().startswith(area.sheet.lower().split(" or ")[0]), area.id
     # The whole list, nothing left out.
-    assert targeted.count("•") == len(treated_areas.areas)
+    assert targeted.count("•") == len(targets.listed)
 
 
 def test_rule_kinds_match_their_waits():
@@ -84,10 +84,12 @@ def _write(tmp_path, mutate):
         (lambda d: d["candidacy"].update(conditions=[]), "non-empty list"),
         (lambda d: d["targets"]["areas"].append({"id": "scars", "name": "x"}), "unique"),
         (lambda d: d.pop("targets"), "'targets'"),
-        (lambda d: d.pop("treated_areas"), "'treated_areas'"),
-        (lambda d: d["treated_areas"].update(areas=[]), "at least one area"),
-        (lambda d: d["treated_areas"]["areas"][1].update(id="scars"), "area ids must be unique"),
-        (lambda d: d["treated_areas"]["areas"][0].pop("sheet"), "'sheet'"),
+        (lambda d: d["targets"].pop("list_sheet"), "'list_sheet'"),
+        (lambda d: d["targets"]["areas"][0].pop("sheet"), "both 'label' and 'sheet'"),
+        (
+            lambda d: [(a.pop("sheet", None), a.pop("label", None)) for a in d["targets"]["areas"]],
+            "at least one area",
+        ),
     ],
 )
 def test_a_malformed_sheet_is_refused_with_the_reason(tmp_path, mutate, message):

@@ -80,7 +80,7 @@ def add_clinic(app, name: str, email: str, patient_name: str, reference: str) ->
                 treated_at=NOW - timedelta(days=2),
                 recorded_at=NOW,
                 timezone="Europe/London",
-                treated_areas=["fine_lines"],
+                treated_areas=["wrinkles"],
                 session_number=1,
             )
         )

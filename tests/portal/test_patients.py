@@ -95,7 +95,7 @@ def treatment_form(**changes):
         "treated_on": "2026-11-26",
         "treated_at": "14:30",
         "timezone": "Europe/London",
-        "treated_areas": ["fine_lines", "scars"],
+        "treated_areas": ["wrinkles", "scars"],
         "session_number": "2",
     }
     return {**form, **changes}
@@ -109,8 +109,8 @@ def test_the_treatment_form_starts_from_the_clinics_zone_and_her_next_session_nu
     assert '<option selected value="Europe/London">Europe/London</option>' in page
     assert input_value(page, "session_number") == "2"
     # The sheet's targeted areas, each a labelled checkbox.
-    for area in default_sheet().treated_areas.areas.values():
-        assert f'value="{area.id}"> {area.name}</label>' in page
+    for area in default_sheet().targets.listed:
+        assert f'value="{area.id}"> {area.label}</label>' in page
 
 
 def test_a_treatment_is_saved_as_the_instant_it_was_where_it_was(
@@ -128,7 +128,7 @@ def test_a_treatment_is_saved_as_the_instant_it_was_where_it_was(
     earlier = treatments_of(portal_app, bright_skin.patient_id)[-1]
     assert earlier.treated_at == datetime(2026, 10, 20, 13, 15, tzinfo=UTC)
     assert earlier.timezone == "America/New_York"
-    assert earlier.treated_areas == ["fine_lines", "scars"]
+    assert earlier.treated_areas == ["wrinkles", "scars"]
     assert (earlier.session_number, earlier.recorded_at) == (2, NOW)
     assert earlier.recorded_by_staff_id == bright_skin.staff_id
 
@@ -231,7 +231,7 @@ def test_correct_a_treatment_without_it_questioning_itself(signed_in, portal_app
     (corrected,) = treatments_of(portal_app, bright_skin.patient_id)
     assert corrected.id == bright_skin.treatment_id
     assert corrected.treated_at == datetime(2026, 11, 26, 11, 0, tzinfo=UTC)
-    assert corrected.treated_areas == ["fine_lines", "scars"]
+    assert corrected.treated_areas == ["wrinkles", "scars"]
 
 
 def test_delete_a_treatment_after_confirming(signed_in, portal_app, bright_skin):
