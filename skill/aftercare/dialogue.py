@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from .engine import sessions_too_close
 from .phrasing import (
     Listener,
     Speech,
@@ -103,8 +104,8 @@ def confirm_treatment(
     if heard_day is not None:
         heard = whole_day(heard_day, listener.day_of(now), listener.locale)
         said.append(f"That's {heard}, which hasn't happened yet.")
-    gap = None if previous is None else abs(treated_at - previous)
-    if gap is not None and gap < sheet.sessions.min_gap:
+    if previous is not None and sessions_too_close(sheet, *sorted((previous, treated_at))):
+        gap = abs(treated_at - previous)
         direction = "after" if treated_at > previous else "before"
         said.append(
             f"That's only {_spoken_gap(gap)} {direction} your treatment "

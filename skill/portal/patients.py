@@ -16,6 +16,7 @@ from skill.aftercare import (
     TimelineEntry,
     TreatmentInFuture,
     answer_status,
+    session_spacing,
     sessions_too_close,
     written_any_time,
     written_instant,
@@ -188,10 +189,9 @@ def _concerns(patient: Patient, instant: datetime, editing: Treatment | None) ->
     )
     if previous is not None and sessions_too_close(sheet, previous.treated_at, instant):
         days = (instant - previous.treated_at).days
-        weeks = f"{sheet.sessions.min_gap.days // 7} to {sheet.sessions.max_gap.days // 7} weeks"
         concerns.append(
             f"That is {days} days after her previous treatment ({_written(previous)}); "
-            f"the aftercare sheet spaces sessions {weeks} apart."
+            f"the aftercare sheet spaces sessions {session_spacing(sheet)} apart."
         )
     return concerns
 
