@@ -11,7 +11,7 @@ writes on a card is built here; handlers only pick.
     # "Not yet. Makeup is fine from 3 PM tomorrow."
 """
 
-from . import dialogue
+from . import dialogue, locales
 from .engine import Aftercare, Milestone, SessionWindow, TreatmentInFuture, Verdict
 from .phrasing import (
     Listener,
@@ -31,6 +31,9 @@ from .phrasing import (
     answer_status,
     answer_targets,
     answer_wait,
+    example_clock,
+    example_day,
+    in_locale,
     next_change,
     period_name,
     spoken_day,
@@ -78,7 +81,11 @@ __all__ = [
     "classify",
     "default_sheet",
     "dialogue",
+    "example_clock",
+    "example_day",
+    "in_locale",
     "load_sheet",
+    "locales",
     "next_change",
     "period_name",
     "spoken_day",
