@@ -15,6 +15,7 @@ from .phrasing import (
     Speech,
     example_clock,
     example_day,
+    sentence,
     session_spacing,
     spoken_elapsed,
     whole_day,
@@ -72,13 +73,8 @@ _PART_OF_DAY_EXAMPLE_HOURS = {"morning": 9, "afternoon": 14, "evening": 18, "nig
 _EXAMPLE_DAY = date(2026, 11, 25)
 
 
-def _ended(text: str) -> str:
-    # "For example, 2 p.m." ends with the example's own full stop.
-    return text if text.endswith(".") else f"{text}."
-
-
 def _for_example(example: str) -> str:
-    return f"For example, {_ended(example)}"
+    return sentence(f"For example, {example}")
 
 
 def _yesterday_example(locale: str) -> str:
@@ -94,7 +90,7 @@ def help_before_treatment(locale: str) -> Speech:
     """Help while the treatment is unknown: where the answers come from, and what to say first."""
     return Speech(
         f"{SOURCE} To time them, I need to know when your treatment was, for example: "
-        f"{_ended(_yesterday_example(locale))}"
+        f"{sentence(_yesterday_example(locale))}"
     )
 
 
@@ -152,7 +148,7 @@ def confirm_treatment(
     elif heard_day is not None:
         said.append(f"Did you mean {when}?")
     else:
-        said.append(f"You had your treatment {when}. Is that right?")
+        said.append(f"{sentence(f'You had your treatment {when}')} Is that right?")
     return Speech(" ".join(said))
 
 

@@ -208,6 +208,11 @@ def spoken_instant(instant: datetime, now: datetime, listener: Listener) -> str:
     return f"{clock} {spoken_day(local.date(), today, listener.locale)}"
 
 
+def sentence(text: str) -> str:
+    """``text`` with its full stop: "at 2 p.m." already has one."""
+    return text if text.endswith(".") else f"{text}."
+
+
 def example_clock(hour: int, locale: str) -> str:
     """A clock time for an example in a prompt, as the locale writes it: "2 PM", "2 pm"."""
     return _clock_time(time(hour), _babel_locale(locale))
@@ -580,7 +585,7 @@ def answer_recorded_treatment(care: Aftercare, listener: Listener) -> Speech:
     """ "When was my treatment?" — what is saved, and how long ago that is."""
     when = whole_instant(care.treated_at, care.now, listener)
     elapsed = spoken_elapsed(care.elapsed)
-    text = f"As I have it, you had your treatment {when}. That's {elapsed} ago."
+    text = f"{sentence(f'As I have it, you had your treatment {when}')} That's {elapsed} ago."
     return Speech(text, card=timeline_card(care, listener))
 
 
