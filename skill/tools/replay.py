@@ -211,11 +211,12 @@ def _aware(instant: datetime) -> datetime:
 
 @dataclass(frozen=True)
 class Overrides:
-    """What the tester changes in every request: the time, the user, the device."""
+    """What the tester changes in every request: the time, the user, the device, the locale."""
 
     at: datetime | None = None
     user_id: str | None = None
     device_id: str | None = None
+    locale: str | None = None
 
 
 def _timestamp(envelope: dict) -> datetime | None:
@@ -240,6 +241,8 @@ def prepare_turns(turns: list[Turn], overrides: Overrides) -> list[dict]:
                 else overrides.at + (stamp - first_stamp)
             )
             request["timestamp"] = moved.strftime(TIMESTAMP_FORMAT)
+        if overrides.locale is not None:
+            request["locale"] = overrides.locale
         system = _system(envelope)
         if overrides.user_id is not None:
             for holder in (envelope.get("session"), system):

@@ -70,6 +70,13 @@ THURSDAY = {"amzn1.ask.account.PATIENT-THURSDAY": ["2026-11-26T20:00:00Z"]}
         (["--at", "2026-11-28T20:30:00Z"], "Yes. Makeup has been fine since 3 PM today."),
         (["--timezone", "Europe/London"], "Not yet. Makeup is fine from 8 PM tomorrow."),
         (["--timezone", "Asia/Kolkata"], "Not yet. Makeup is fine from 1:30 AM on Sunday."),
+        # what would a British listener hear, or an Australian one (in Sydney, her locale's
+        # zone, since the recorded token gets no answer from the Settings API)?
+        (
+            ["--locale", "en-GB", "--timezone", "Europe/London"],
+            "Not yet. Make-up is fine from 8 pm tomorrow.",
+        ),
+        (["--locale", "en-AU"], "Not yet. Make-up is fine from 7 am tomorrow."),
         (
             ["--user", "amzn1.ask.account.SOMEONE-ELSE"],
             "I don't know when your treatment was yet. "
