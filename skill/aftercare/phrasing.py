@@ -100,6 +100,13 @@ def _day_period(name: str, locale: Locale) -> str:
     return locale.day_periods["format"]["wide"][name]
 
 
+def _spoken_clock(moment: datetime, locale: Locale) -> str:
+    """A clock time as said: "3 PM", and noon by its name ("midday" in Australia)."""
+    if moment.hour == 12 and moment.minute == 0:
+        return _day_period("noon", locale)
+    return _clock_time(moment, locale)
+
+
 def _weekday(day: date, locale: Locale) -> str:
     return format_date(day, "EEEE", locale=locale)
 
@@ -171,7 +178,7 @@ def whole_instant(instant: datetime, now: datetime, listener: Listener) -> str:
     local = instant.astimezone(listener.zone)
     today = listener.day_of(now)
     locale = _babel_locale(listener.locale)
-    clock = _clock_time(local, locale)
+    clock = _spoken_clock(local, locale)
     day = whole_day(local.date(), today, listener.locale)
     offset = (local.date() - today).days
     at = ", at" if _commas_around_dates(locale) else " at"
@@ -201,11 +208,7 @@ def spoken_instant(instant: datetime, now: datetime, listener: Listener) -> str:
         if offset in named:
             return f"{midnight} {named[offset]}"
         return f"{midnight} {spoken_day(night_of, today, listener.locale)} night"
-    if local.hour == 12 and local.minute == 0:
-        clock = _day_period("noon", locale)
-    else:
-        clock = _clock_time(local, locale)
-    return f"{clock} {spoken_day(local.date(), today, listener.locale)}"
+    return f"{_spoken_clock(local, locale)} {spoken_day(local.date(), today, listener.locale)}"
 
 
 def sentence(text: str) -> str:
