@@ -9,7 +9,8 @@ A replay file is one of:
 - a test case: ``{"description": …, "given": {"treatments": {userId: [ISO
   instant, …]}, "timezone": IANA zone}, "turns": [{"request": envelope,
   "expect": expectation}, …]}``. ``given`` is optional: the treatments the
-  store already holds, and the zone the stand-in Settings API reports.
+  store already holds, and the zone the stand-in Settings API reports. A turn
+  may also say what the patient said (``"said"``), for the reader only.
 
 An expectation is ``{"speech": "exact text"}``, ``{"speechPattern": "regex"}``
 (matched in full), optionally with ``"shouldEndSession": true|false``; or a

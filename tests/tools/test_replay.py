@@ -23,13 +23,13 @@ def replay(*arguments: str):
 def test_the_recorded_conversations_replay_green():
     result = replay("--expect", str(CONVERSATIONS))
     assert result.exit_code == 0, result.output
-    cases = sorted(CONVERSATIONS.glob("*.json"))
+    cases = sorted(CONVERSATIONS.rglob("*.json"))  # en-US, and each other locale's folder
     assert len(cases) >= 20
     assert result.output.splitlines()[-1] == f"{len(cases)} passed, 0 failed, 0 unchecked"
 
 
 def test_every_recorded_conversation_has_several_turns_and_expectations():
-    for path in CONVERSATIONS.glob("*.json"):
+    for path in CONVERSATIONS.rglob("*.json"):
         turns = json.loads(path.read_text("utf-8"))["turns"]
         assert len(turns) >= 2, path.name
         assert all("expect" in turn for turn in turns), path.name
@@ -283,7 +283,7 @@ def test_every_conversation_that_can_runs_against_a_running_server(serve, alexa_
     result = replay("--expect", "--url", f"{base}/alexa", str(CONVERSATIONS))
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    cases = sorted(CONVERSATIONS.glob("*.json"))
+    cases = sorted(CONVERSATIONS.rglob("*.json"))
     needing_in_process = [
         path for path in cases if json.loads(path.read_text("utf-8")).get("given")
     ]
