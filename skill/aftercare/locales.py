@@ -24,6 +24,7 @@ _COMMONWEALTH = {
     "sterilized": "sterilised",
     "aging": "ageing",
     "makeup": "make-up",
+    "moisturizer": "moisturiser",
     "color": "colour",
     "center": "centre",
 }

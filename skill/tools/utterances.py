@@ -636,6 +636,11 @@ class InteractionModel:
             return self._custom_slot(name, slot_type, text)
         return _slot(name, text)  # another built-in type: the words as heard
 
+    def resolved_slot(self, name: str, slot_type: str, words: str) -> dict:
+        """The slot Alexa sends when she says ``words`` for a custom slot: the words as its
+        value, and what entity resolution makes of them."""
+        return self._custom_slot(name, slot_type, normalise(words))
+
     def _custom_slot(self, name: str, slot_type: str, text: str) -> dict:
         """Entity resolution: the words stay the value; a synonym names the canonical value."""
         hit = self.values[slot_type].get(text)
