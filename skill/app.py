@@ -52,6 +52,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         store=store.get_store(app),
         time_zones=DeviceTimeZones(
             default_zone,
+            locale_zones=settings.locale_zones(app.config),
             retry_after_failure=timedelta(seconds=app.config["ALEXA_API_RETRY_AFTER"]),
         ),
         clock=clock,

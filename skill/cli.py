@@ -13,6 +13,7 @@ from pathlib import Path
 
 import click
 
+from skill.aftercare.locales import ENGLISH_LOCALES
 from skill.config import ConfigError
 from skill.portal.commands import clinic_group
 from skill.tools.model_check import model_group
@@ -105,6 +106,11 @@ def _label(envelope: dict) -> str:
 @click.option("--user", "user_id", help="Send every request as this Alexa userId.")
 @click.option("--device", "device_id", help="Send every request from this deviceId.")
 @click.option(
+    "--locale",
+    type=click.Choice(ENGLISH_LOCALES),
+    help="Send every request in this locale: what would a listener there hear?",
+)
+@click.option(
     "--url",
     help="Send to a running server (verification off) instead of in process; "
     "each file as a user and device of its own unless --user or --device.",
@@ -118,7 +124,9 @@ def _label(envelope: dict) -> str:
     help="Check NAME.expected.json or inline expectations; exit 1 on any failure "
     "or when nothing was checked.",
 )
-def replay(paths, as_json, at, timezone, user_id, device_id, url, database_url, expect) -> None:
+def replay(
+    paths, as_json, at, timezone, user_id, device_id, locale, url, database_url, expect
+) -> None:
     """Replay Alexa request envelopes (files or folders of them) and print what Alexa would say."""
     from skill.tools.replay import Overrides, ReplayError, replay_files
 
@@ -126,7 +134,7 @@ def replay(paths, as_json, at, timezone, user_id, device_id, url, database_url, 
     logging.getLogger().setLevel(logging.ERROR)
     refuse_with_url(url, timezone=timezone, database_url=database_url)
     ready_database(database_url)
-    overrides = Overrides(at=at, user_id=user_id, device_id=device_id)
+    overrides = Overrides(at=at, user_id=user_id, device_id=device_id, locale=locale)
     try:
         files = list(replay_files(list(paths)))
     except ReplayError as problem:

@@ -10,6 +10,16 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_TIMEZONE = "America/New_York"
+# Where a device of each English locale but en-US is, when the Settings API cannot say:
+# the zone of the market's largest city, so a UK device never hears New York's clock.
+# en-US (and any other locale) keeps AFTERCARE_DEFAULT_TIMEZONE; AFTERCARE_LOCALE_TIMEZONES
+# overrides any of these ("en-AU=Australia/Perth,en-CA=America/Vancouver").
+LOCALE_TIMEZONES = {
+    "en-GB": "Europe/London",
+    "en-CA": "America/Toronto",
+    "en-AU": "Australia/Sydney",
+    "en-IN": "Asia/Kolkata",
+}
 # The longest Alexa user id the store keeps (its column size); a longer one is not an
 # Alexa account, and is treated as no account at all.
 USER_ID_MAX_LENGTH = 512
@@ -92,12 +102,44 @@ def from_environment(environ: Mapping[str, str], instance_path: str) -> dict[str
             environ.get("AFTERCARE_VERIFY_SIGNATURES"), True, "AFTERCARE_VERIFY_SIGNATURES"
         ),
         "DEFAULT_TIMEZONE": environ.get("AFTERCARE_DEFAULT_TIMEZONE") or DEFAULT_TIMEZONE,
+        "LOCALE_TIMEZONES": {
+            **LOCALE_TIMEZONES,
+            **_locale_zone_names(environ.get("AFTERCARE_LOCALE_TIMEZONES") or ""),
+        },
         # Signs the clinic portal's session cookies: see check() for when it is required.
         "SECRET_KEY": environ.get("AFTERCARE_SECRET_KEY") or None,
         "TRUSTED_PROXIES": _count(
             environ.get("AFTERCARE_TRUSTED_PROXIES"), 0, "AFTERCARE_TRUSTED_PROXIES"
         ),
     }
+
+
+def _locale_zone_names(value: str) -> dict[str, str]:
+    """ "en-AU=Australia/Perth, en-CA=America/Vancouver" as a mapping."""
+    names = {}
+    for pair in filter(None, (part.strip() for part in value.split(","))):
+        locale, equals, zone = (side.strip() for side in pair.partition("="))
+        if not (equals and locale and zone):
+            raise ConfigError(
+                "AFTERCARE_LOCALE_TIMEZONES must be locale=zone pairs separated by commas, "
+                f"such as en-AU=Australia/Perth, not {pair!r}"
+            )
+        names[locale] = zone
+    return names
+
+
+def locale_zones(config: Mapping[str, Any]) -> dict[str, ZoneInfo]:
+    """Each locale's zone for a device the Settings API cannot place (see LOCALE_TIMEZONES)."""
+    zones = {}
+    for locale, name in config["LOCALE_TIMEZONES"].items():
+        try:
+            zones[locale] = ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ConfigError(
+                f"AFTERCARE_LOCALE_TIMEZONES gives {locale} {name!r}, which is not an IANA zone; "
+                "name one such as Europe/London"
+            ) from None
+    return zones
 
 
 def _count(value: str | None, default: int, name: str) -> int:

@@ -99,6 +99,7 @@ def launch_request(
     *,
     device_id: str | None = KITCHEN,
     api_access_token: str | None = ACCESS_TOKEN,
+    locale: str = "en-US",
 ) -> RequestEnvelope:
     system: dict[str, object] = {
         "application": {"applicationId": "amzn1.ask.skill.aftercare-test"},
@@ -123,7 +124,7 @@ def launch_request(
             "type": "LaunchRequest",
             "requestId": "amzn1.echo-api.request.TEST",
             "timestamp": "2025-03-09T06:30:00Z",
-            "locale": "en-US",
+            "locale": locale,
         },
     }
     return DefaultSerializer().deserialize(payload=json.dumps(envelope), obj_type=RequestEnvelope)

@@ -16,27 +16,53 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from skill.aftercare import FINE, default_sheet
-from skill.tools.model_build import MODEL_FOLDER, build_model, expand, model_json
+from skill.tools.model_build import LOCALES, MODEL_FOLDER, build_model, expand, model_json
 from skill.tools.utterances import Heard, InteractionModel
 
 SHEET = default_sheet()
-MODEL = build_model("en-US")
-LANGUAGE_MODEL = MODEL["interactionModel"]["languageModel"]
-INTENTS = {intent["name"]: intent for intent in LANGUAGE_MODEL["intents"]}
-TYPES = {slot_type["name"]: slot_type["values"] for slot_type in LANGUAGE_MODEL["types"]}
+MODELS = {locale: build_model(locale) for locale in LOCALES}
 # Friday 27 November 2026, 10 AM in New York.
 NOW = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)
 NEW_YORK = ZoneInfo("America/New_York")
+each_locale = pytest.mark.parametrize("locale", LOCALES)
 
 
-def test_the_committed_model_is_the_generated_one():
-    path = MODEL_FOLDER / "en-US.json"
+def _intents(locale: str) -> dict[str, dict]:
+    language_model = MODELS[locale]["interactionModel"]["languageModel"]
+    return {intent["name"]: intent for intent in language_model["intents"]}
+
+
+def _types(locale: str) -> dict[str, list[dict]]:
+    language_model = MODELS[locale]["interactionModel"]["languageModel"]
+    return {slot_type["name"]: slot_type["values"] for slot_type in language_model["types"]}
+
+
+@each_locale
+def test_the_committed_model_is_the_generated_one(locale):
+    path = MODEL_FOLDER / f"{locale}.json"
     if os.environ.get("AFTERCARE_UPDATE_GOLDEN") == "1":
-        path.write_text(model_json("en-US"), "utf-8")
-    assert path.read_text("utf-8") == model_json("en-US"), (
-        "interaction_model/en-US.json is not what the sources generate; "
+        path.write_text(model_json(locale), "utf-8")
+    assert path.read_text("utf-8") == model_json(locale), (
+        f"interaction_model/{locale}.json is not what the sources generate; "
         "rewrite it with AFTERCARE_UPDATE_GOLDEN=1 and review the diff"
     )
+
+
+def test_every_model_file_is_a_locale_the_sources_generate():
+    assert sorted(p.stem for p in MODEL_FOLDER.glob("*.json") if p.stem != "skill") == sorted(
+        LOCALES
+    )
+
+
+@pytest.mark.parametrize("locale", LOCALES[1:])
+def test_each_locale_has_words_of_its_own(locale):
+    """Not a copy of en-US: its own ways to ask about an activity, and its own
+    words for the activities."""
+    for intent in QUESTION_INTENTS:
+        own = set(_intents(locale)[intent]["samples"]) - set(_intents("en-US")[intent]["samples"])
+        assert own, intent
+    own_forms = {form for _, form in _forms(locale)} - {form for _, form in _forms("en-US")}
+    assert len(own_forms) >= 10
 
 
 @pytest.mark.parametrize(
@@ -54,34 +80,39 @@ def test_expand(pattern, sentences):
     assert expand(pattern, {"face": ["face", "skin"]}) == sentences
 
 
-def _ids(type_name: str) -> set[str]:
-    return {value["id"] for value in TYPES[type_name]}
+def _ids(locale: str, type_name: str) -> set[str]:
+    return {value["id"] for value in _types(locale)[type_name]}
 
 
-def test_every_rule_is_an_activity_and_every_other_activity_a_fact():
-    assert set(SHEET.rules) <= _ids("ACTIVITY") <= set(SHEET.rules) | set(SHEET.facts)
+@each_locale
+def test_every_rule_is_an_activity_and_every_other_activity_a_fact(locale):
+    assert set(SHEET.rules) <= _ids(locale, "ACTIVITY") <= set(SHEET.rules) | set(SHEET.facts)
 
 
-def test_the_symptoms_cover_what_the_sheet_expects_and_fine():
+@each_locale
+def test_the_symptoms_cover_what_the_sheet_expects_and_fine(locale):
     symptoms = SHEET.symptoms
-    assert {*symptoms.expected, *symptoms.answered_by_rule, FINE} <= _ids("SYMPTOM")
+    assert {*symptoms.expected, *symptoms.answered_by_rule, FINE} <= _ids(locale, "SYMPTOM")
 
 
-def test_conditions_and_target_areas_are_the_sheets():
-    assert _ids("CONDITION") == {c.id for c in SHEET.candidacy.conditions}
-    assert _ids("TARGET") == {a.id for a in SHEET.targets.areas}
+@each_locale
+def test_conditions_and_target_areas_are_the_sheets(locale):
+    assert _ids(locale, "CONDITION") == {c.id for c in SHEET.candidacy.conditions}
+    assert _ids(locale, "TARGET") == {a.id for a in SHEET.targets.areas}
 
 
-def test_the_sheets_words_for_a_rule_are_among_its_activity_forms():
-    for value in TYPES["ACTIVITY"]:
+@each_locale
+def test_the_sheets_words_for_a_rule_are_among_its_activity_forms(locale):
+    for value in _types(locale)["ACTIVITY"]:
         rule = SHEET.rule(value["id"])
         forms = {value["name"]["value"], *value["name"]["synonyms"]}
         for word in (*rule.kinds, *rule.similar) if rule else ():
             assert word in forms, (rule.id, word)
 
 
-def test_samples_stay_within_amazons_limits():
-    samples = [s for intent in INTENTS.values() for s in intent["samples"]]
+@each_locale
+def test_samples_stay_within_amazons_limits(locale):
+    samples = [s for intent in _intents(locale).values() for s in intent["samples"]]
     assert len(samples) < 2000  # a sensible size; Amazon's own limits are far above
     assert max(map(len, samples)) <= 200
     assert all(re.fullmatch(r"[A-Za-z' {}.]+", sample) for sample in samples)
@@ -93,36 +124,34 @@ QUESTION_INTENTS = ("ActivityPermissionIntent", "ActivityWaitIntent")
 FILLED = {"{date}": "tomorrow", "{time}": "3 pm"}
 
 
-def _forms() -> list[tuple[str, str]]:
+def _forms(locale: str) -> list[tuple[str, str]]:
     return [
         (value["id"], form)
-        for value in TYPES["ACTIVITY"]
+        for value in _types(locale)["ACTIVITY"]
         for form in (value["name"]["value"], *value["name"]["synonyms"])
     ]
 
 
-def _carriers() -> list[tuple[str, str]]:
-    return [(name, sample) for name in QUESTION_INTENTS for sample in INTENTS[name]["samples"]]
+def _carriers(locale: str) -> list[tuple[str, str]]:
+    intents = _intents(locale)
+    return [(name, sample) for name in QUESTION_INTENTS for sample in intents[name]["samples"]]
 
 
-def _pairs() -> list[tuple[tuple[str, str], tuple[str, str]]]:
+def _pairs(locale: str) -> list[tuple[tuple[str, str], tuple[str, str]]]:
     """Every form in some carrier and every carrier with some form: the longer
     list walks once, the shorter one round and round beside it."""
-    forms, carriers = _forms(), _carriers()
+    forms, carriers = _forms(locale), _carriers(locale)
     if len(forms) >= len(carriers):
         return list(zip(forms, itertools.cycle(carriers)))
     return list(zip(itertools.cycle(forms), carriers))
 
 
-@pytest.fixture(scope="module")
-def understanding() -> InteractionModel:
-    model = MODEL["interactionModel"]
-    return InteractionModel(model["languageModel"], model["dialog"])
-
-
-def test_every_activity_form_works_in_every_question_form(understanding):
+@each_locale
+def test_every_activity_form_works_in_every_question_form(locale):
+    model = MODELS[locale]["interactionModel"]
+    understanding = InteractionModel(model["languageModel"], model["dialog"])
     wrong = []
-    for (rule_id, form), (intent, carrier) in _pairs():
+    for (rule_id, form), (intent, carrier) in _pairs(locale):
         utterance = carrier.replace("{activity}", form)
         for slot, words in FILLED.items():
             utterance = utterance.replace(slot, words)
@@ -134,4 +163,4 @@ def test_every_activity_form_works_in_every_question_form(understanding):
         if not isinstance(heard, Heard) or (heard.intent, resolved) != (intent, rule_id):
             wrong.append(f"{utterance!r}: {getattr(heard, 'intent', heard)} {resolved}")
     assert wrong == []
-    assert len(_pairs()) == max(len(_forms()), len(_carriers()))
+    assert len(_pairs(locale)) == max(len(_forms(locale)), len(_carriers(locale)))

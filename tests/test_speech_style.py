@@ -20,7 +20,7 @@ VERDICT = re.compile(
 
 def _recorded_speech() -> list[tuple[str, str]]:
     spoken = []
-    for path in sorted((HERE / "conversations").glob("*.json")):
+    for path in sorted((HERE / "conversations").rglob("*.json")):
         for number, turn in enumerate(json.loads(path.read_text("utf-8"))["turns"], 1):
             spoken.append((f"{path.stem} turn {number}", turn["expect"].get("speech", "")))
     for path in sorted((HERE / "requests").glob("*.expected.json")):
@@ -30,7 +30,10 @@ def _recorded_speech() -> list[tuple[str, str]]:
 
 
 def sentences_before_the_question(speech: str) -> list[str]:
-    sentences = re.split(r"(?<=[.?!])\s+", speech.strip())
+    # Canada's "2 p.m." ends no sentence unless a capital follows it.
+    sentences = re.split(
+        r"(?<=[.?!])(?<!\b[ap]\.m\.)\s+|(?<=\b[ap]\.m\.)\s+(?=[A-Z])", speech.strip()
+    )
     if len(sentences) > 1 and sentences[-1].startswith("For example") and "?" in sentences[-2]:
         sentences.pop()  # the question's example
     if sentences and sentences[-1].endswith("?"):
@@ -45,6 +48,9 @@ def test_the_counting_itself():
         "Not yet. Makeup is fine from 3 PM."
     ]
     assert len(sentences_before_the_question("One. Two. Three. What else?")) == 3
+    assert sentences_before_the_question(
+        "Not yet. Makeup is fine from 3 p.m. tomorrow. Until 2 p.m. Is that right?"
+    ) == ["Not yet. Makeup is fine from 3 p.m. tomorrow.", "Until 2 p.m."]
 
 
 @pytest.mark.parametrize(("where", "speech"), _recorded_speech())

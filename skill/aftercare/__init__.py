@@ -11,7 +11,7 @@ writes on a card is built here; handlers only pick.
     # "Not yet. Makeup is fine from 3 PM tomorrow."
 """
 
-from . import dialogue
+from . import dialogue, locales
 from .engine import (
     Aftercare,
     Milestone,
@@ -39,6 +39,9 @@ from .phrasing import (
     answer_status,
     answer_targets,
     answer_wait,
+    example_clock,
+    example_day,
+    in_locale,
     next_change,
     period_name,
     session_spacing,
@@ -100,7 +103,11 @@ __all__ = [
     "classify",
     "default_sheet",
     "dialogue",
+    "example_clock",
+    "example_day",
+    "in_locale",
     "load_sheet",
+    "locales",
     "next_change",
     "period_name",
     "session_spacing",

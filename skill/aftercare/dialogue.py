@@ -1,7 +1,9 @@
 """The conversation's own sentences: welcome, help, prompts, confirmations, apologies.
 
-Handlers pick from here; each sentence lives in one place, so that a later
-locale can word it its own way.
+Handlers pick from here; each sentence lives in one place. A prompt with an
+example in it takes the listener's locale, so the example is said as she says
+it ("yesterday at 2 pm" in the UK, "25th November"); spelling follows the
+locale when the answer is spoken (``phrasing.in_locale``).
 """
 
 from __future__ import annotations
@@ -12,6 +14,9 @@ from .engine import sessions_too_close
 from .phrasing import (
     Listener,
     Speech,
+    example_clock,
+    example_day,
+    sentence,
     session_spacing,
     spoken_elapsed,
     whole_day,
@@ -38,10 +43,6 @@ HELP = Speech(
     f"{SOURCE} You can ask, for example: can I wear makeup yet, what should I avoid "
     "right now, or when is my next session."
 )
-HELP_BEFORE_TREATMENT = Speech(
-    f"{SOURCE} To time them, I need to know when your treatment was, for example: "
-    "yesterday at 2 PM."
-)
 GOODBYE = Speech("Take care of your skin. Goodbye.")
 NOTHING_ELSE = Speech("Okay. Take care of your skin. Goodbye.")
 SOMETHING_ELSE = Speech(f"Sure. {EXAMPLES}")
@@ -53,10 +54,7 @@ APOLOGY = Speech("Sorry, something went wrong on my side.")
 TRY_AGAIN = "Please try again, or ask your clinic."
 
 ASK_TREATMENT = "When was your treatment?"
-ASK_TREATMENT_AGAIN = "When was your treatment? For example, yesterday at 2 PM."
 TREATMENT_UNKNOWN = Speech("I don't know when your treatment was yet.")
-ASK_DAY = "Which day was it? For example, last Monday, or November 25th."
-ASK_TIME = "About what time was it? For example, 2 PM."
 ASK_AGAIN = f"Okay, let's try again. {ASK_TREATMENT}"
 NO_ACCOUNT = Speech("Sorry, I can't save that without an Alexa account.")
 ALREADY_SAVED = "I already have that treatment saved."
@@ -68,16 +66,51 @@ ASK_ACTIVITY = (
 )
 ACTIVITY_NOT_HEARD = Speech("Sorry, I didn't catch the activity.")
 
-# A clock time in each part of the day, to ask "about what time in the morning?".
-_PART_OF_DAY_EXAMPLES = {"morning": "9 AM", "afternoon": "2 PM", "evening": "6 PM", "night": "9 PM"}
+# The hour of each example: 2 PM in general, and one in each part of the day, to
+# ask "about what time in the morning?".
+_EXAMPLE_HOUR = 14
+_PART_OF_DAY_EXAMPLE_HOURS = {"morning": 9, "afternoon": 14, "evening": 18, "night": 21}
+# A day to name in an example; only its day and month are said.
+_EXAMPLE_DAY = date(2026, 11, 25)
 
 
-def ask_time_in(part_of_day: str) -> str:
-    """ "About what time in the morning? For example, 9 AM." """
-    return (
-        f"About what time in the {part_of_day}? "
-        f"For example, {_PART_OF_DAY_EXAMPLES.get(part_of_day, '2 PM')}."
+def _for_example(example: str) -> str:
+    return sentence(f"For example, {example}")
+
+
+def _yesterday_example(locale: str) -> str:
+    return f"yesterday at {example_clock(_EXAMPLE_HOUR, locale)}"
+
+
+def ask_treatment_again(locale: str) -> str:
+    """ "When was your treatment? For example, yesterday at 2 PM." """
+    return f"{ASK_TREATMENT} {_for_example(_yesterday_example(locale))}"
+
+
+def help_before_treatment(locale: str) -> Speech:
+    """Help while the treatment is unknown: where the answers come from, and what to say first."""
+    return Speech(
+        f"{SOURCE} To time them, I need to know when your treatment was, for example: "
+        f"{sentence(_yesterday_example(locale))}"
     )
+
+
+def ask_day(locale: str) -> str:
+    """ "Which day was it? For example, last Monday, or November 25th." """
+    return (
+        f"Which day was it? {_for_example(f'last Monday, or {example_day(_EXAMPLE_DAY, locale)}')}"
+    )
+
+
+def ask_time(locale: str) -> str:
+    """ "About what time was it? For example, 2 PM." """
+    return f"About what time was it? {_for_example(example_clock(_EXAMPLE_HOUR, locale))}"
+
+
+def ask_time_in(part_of_day: str, locale: str) -> str:
+    """ "About what time in the morning? For example, 9 AM." """
+    hour = _PART_OF_DAY_EXAMPLE_HOURS.get(part_of_day, _EXAMPLE_HOUR)
+    return f"About what time in the {part_of_day}? {_for_example(example_clock(hour, locale))}"
 
 
 def confirm_treatment(
@@ -116,7 +149,7 @@ def confirm_treatment(
     elif heard_day is not None:
         said.append(f"Did you mean {when}?")
     else:
-        said.append(f"You had your treatment {when}. Is that right?")
+        said.append(f"{sentence(f'You had your treatment {when}')} Is that right?")
     return Speech(" ".join(said))
 
 

@@ -2,8 +2,10 @@
 
 The verdict comes first ("Yes." / "Not yet."), then the one fact that matters.
 Clock times and dates follow the locale's CLDR conventions through Babel
-("3 PM" in the US, "3 pm" in the UK); the sentences themselves are English,
-which is every locale the skill is offered in.
+("3 PM on Monday, December 7" in the US, "3 pm on Monday 7 December" in the UK,
+"3 p.m." in Canada, "midday" in Australia); the sentences are English, written
+once in American spelling, and :func:`in_locale` spells a finished answer the
+listener's way (``locales``).
 """
 
 from __future__ import annotations
@@ -11,16 +13,17 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
 
-from babel import Locale, UnknownLocaleError
-from babel.dates import format_date, format_skeleton
+from babel import Locale
+from babel.dates import format_date, format_skeleton, match_skeleton
 from babel.lists import format_list
 
 from .engine import Aftercare, Milestone, Verdict
+from .locales import spelt, supported
 from .sheet import PatientSheet, Rule, RuleKind
 
 _ONE_MINUTE = timedelta(minutes=1)
@@ -71,12 +74,15 @@ class Speech:
         return f"<speak>{escape(self.text)}</speak>"
 
 
+def in_locale(speech: Speech, locale: str | None) -> Speech:
+    """A finished answer as the listener's locale spells it, on the card too."""
+    card = None if speech.card is None else spelt(speech.card, locale)
+    return Speech(spelt(speech.text, locale), card=card)
+
+
 @lru_cache(maxsize=16)
 def _babel_locale(locale: str) -> Locale:
-    try:
-        return Locale.parse(locale, sep="-")
-    except (ValueError, LookupError, UnknownLocaleError):
-        return Locale.parse("en_US")
+    return Locale.parse(supported(locale), sep="-")
 
 
 def _plain_spaces(text: str) -> str:
@@ -84,20 +90,48 @@ def _plain_spaces(text: str) -> str:
     return text.replace("\u202f", " ").replace("\xa0", " ")
 
 
-def _clock_time(moment: datetime, locale: Locale) -> str:
+def _clock_time(moment: datetime | time, locale: Locale) -> str:
     skeleton = "h" if moment.minute == 0 else "hm"
     return _plain_spaces(format_skeleton(skeleton, moment, locale=locale))
+
+
+def _day_period(name: str, locale: Locale) -> str:
+    """CLDR's word for "noon" or "midnight" ("midday" in Australia)."""
+    return locale.day_periods["format"]["wide"][name]
+
+
+def _spoken_clock(moment: datetime, locale: Locale) -> str:
+    """A clock time as said: "3 PM", and noon by its name ("midday" in Australia)."""
+    if moment.hour == 12 and moment.minute == 0:
+        return _day_period("noon", locale)
+    return _clock_time(moment, locale)
 
 
 def _weekday(day: date, locale: Locale) -> str:
     return format_date(day, "EEEE", locale=locale)
 
 
+@lru_cache(maxsize=32)
+def _weekday_and_date_pattern(locale: Locale, with_year: bool) -> str:
+    """The locale's pattern for a weekday and a date: "EEEE, MMMM d" in the US,
+    "EEEE d MMMM" in the UK. CLDR may hold only a short weekday's pattern for a
+    skeleton ("E, MMMM d"); the weekday is widened, as ICU adjusts a matched
+    pattern to the skeleton asked for, so the weekday is always said whole."""
+    skeletons = locale.datetime_skeletons
+    matched = match_skeleton("yMMMMEEEEd" if with_year else "MMMMEEEEd", skeletons)
+    return re.sub(r"E+", "EEEE", skeletons[matched].pattern)
+
+
 def _weekday_and_date(day: date, locale: Locale, with_year: bool = False) -> str:
-    skeleton = "yMMMMd" if with_year else "MMMMd"
-    return (
-        f"{_weekday(day, locale)}, {_plain_spaces(format_skeleton(skeleton, day, locale=locale))}"
-    )
+    """ "Saturday, November 21" in the US, "Saturday 21 November" in the UK."""
+    pattern = _weekday_and_date_pattern(locale, with_year)
+    return _plain_spaces(format_date(day, pattern, locale=locale))
+
+
+def _commas_around_dates(locale: Locale) -> bool:
+    """Whether the locale sets a date off with commas ("on Monday, November 9, at
+    2 PM") or not ("on Monday 9 November at 2 pm"), as its own pattern does."""
+    return ", " in _weekday_and_date_pattern(locale, False)
 
 
 def _month_and_day(day: date, locale: Locale) -> str:
@@ -143,14 +177,16 @@ def whole_instant(instant: datetime, now: datetime, listener: Listener) -> str:
     "on Monday, November 9, at 2 PM"."""
     local = instant.astimezone(listener.zone)
     today = listener.day_of(now)
-    clock = _clock_time(local, _babel_locale(listener.locale))
+    locale = _babel_locale(listener.locale)
+    clock = _spoken_clock(local, locale)
     day = whole_day(local.date(), today, listener.locale)
     offset = (local.date() - today).days
+    at = ", at" if _commas_around_dates(locale) else " at"
     if offset in (0, -1):
         return f"{day} at {clock}"
     if -_WEEK_DAYS < offset <= 1:
-        return f"{day}, at {clock}"
-    return f"on {day}, at {clock}"
+        return f"{day}{at} {clock}"
+    return f"on {day}{at} {clock}"
 
 
 def spoken_instant(instant: datetime, now: datetime, listener: Listener) -> str:
@@ -162,19 +198,47 @@ def spoken_instant(instant: datetime, now: datetime, listener: Listener) -> str:
     """
     local = _round_up_to_minute(instant.astimezone(listener.zone))
     today = listener.day_of(now)
+    locale = _babel_locale(listener.locale)
     if local.hour == 0 and local.minute == 0:
         # Midnight belongs to the night before: "midnight on Monday" is ambiguous.
         night_of = local.date() - timedelta(days=1)
         named = {0: "tonight", 1: "tomorrow night", -1: "last night"}
         offset = (night_of - today).days
+        midnight = _day_period("midnight", locale)
         if offset in named:
-            return f"midnight {named[offset]}"
-        return f"midnight {spoken_day(night_of, today, listener.locale)} night"
-    if local.hour == 12 and local.minute == 0:
-        clock = "noon"
-    else:
-        clock = _clock_time(local, _babel_locale(listener.locale))
-    return f"{clock} {spoken_day(local.date(), today, listener.locale)}"
+            return f"{midnight} {named[offset]}"
+        return f"{midnight} {spoken_day(night_of, today, listener.locale)} night"
+    return f"{_spoken_clock(local, locale)} {spoken_day(local.date(), today, listener.locale)}"
+
+
+def sentence(text: str) -> str:
+    """``text`` with its full stop: "at 2 p.m." already has one."""
+    return text if text.endswith(".") else f"{text}."
+
+
+def example_clock(hour: int, locale: str) -> str:
+    """A clock time for an example in a prompt, as the locale writes it: "2 PM", "2 pm"."""
+    return _clock_time(time(hour), _babel_locale(locale))
+
+
+def _ordinal(number: int) -> str:
+    suffix = (
+        "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    )
+    return f"{number}{suffix}"
+
+
+def example_day(day: date, locale: str) -> str:
+    """A date for an example in a prompt, said the way the locale orders it:
+    "November 25th" in the US and Canada, "25th November" in the UK, Australia and India."""
+    babel_locale = _babel_locale(locale)
+    month = format_date(day, "MMMM", locale=babel_locale)
+    order = babel_locale.datetime_skeletons[
+        match_skeleton("MMMMd", babel_locale.datetime_skeletons)
+    ]
+    if order.pattern.lstrip().startswith("d"):
+        return f"{_ordinal(day.day)} {month}"
+    return f"{month} {_ordinal(day.day)}"
 
 
 def _round_up_to_minute(moment: datetime) -> datetime:
@@ -562,7 +626,7 @@ def answer_recorded_treatment(care: Aftercare, listener: Listener) -> Speech:
     """ "When was my treatment?" — what is saved, and how long ago that is."""
     when = whole_instant(care.treated_at, care.now, listener)
     elapsed = spoken_elapsed(care.elapsed)
-    text = f"As I have it, you had your treatment {when}. That's {elapsed} ago."
+    text = f"{sentence(f'As I have it, you had your treatment {when}')} That's {elapsed} ago."
     return Speech(text, card=timeline_card(care, listener))
 
 

@@ -19,7 +19,7 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import quote, urlsplit
@@ -90,7 +90,8 @@ class _Remembered:
 
 
 class DeviceTimeZones:
-    """The device's IANA zone, cached per device, falling back to a default.
+    """The device's IANA zone, cached per device, falling back to a default: the
+    zone of the request's locale in ``locale_zones``, else ``default_zone``.
 
     A zone is kept for ``cache_for``; a failed call is remembered for
     ``retry_after_failure``, so while the API is down each device waits on it at most
@@ -103,6 +104,7 @@ class DeviceTimeZones:
         self,
         default_zone: ZoneInfo,
         *,
+        locale_zones: Mapping[str, ZoneInfo] | None = None,
         cache_for: timedelta = timedelta(hours=6),
         retry_after_failure: timedelta = timedelta(minutes=5),
         max_devices: int = 10_000,
@@ -111,6 +113,7 @@ class DeviceTimeZones:
         if max_devices < 1:
             raise ValueError(f"max_devices must be at least 1, got {max_devices}")
         self._default_zone = default_zone
+        self._locale_zones = dict(locale_zones or {})
         self._cache_seconds = cache_for.total_seconds()
         self._retry_seconds = retry_after_failure.total_seconds()
         self._max_devices = max_devices
@@ -119,30 +122,35 @@ class DeviceTimeZones:
         self._remembered: OrderedDict[str, _Remembered] = OrderedDict()
 
     def zone_for(self, handler_input: HandlerInput) -> ZoneInfo:
-        """The zone of the device that sent this request, or the default zone."""
+        """The zone of the device that sent this request, or its locale's default zone."""
         system = handler_input.request_envelope.context.system
         device_id = request_util.get_device_id(handler_input)
+        default_zone = self._locale_zones.get(
+            request_util.get_locale(handler_input), self._default_zone
+        )
         if not (device_id and system.api_access_token and system.api_endpoint):
             # Test tools and some simulators send no device or no token: nothing to ask.
-            return self._default_zone
+            return default_zone
 
         with self._lock:
             remembered = self._remembered.get(device_id)
         if remembered is not None and self._clock() < remembered.until:
-            return self._default_zone if remembered.zone is None else remembered.zone
+            return default_zone if remembered.zone is None else remembered.zone
 
         # The lock is not held during the call, so one slow device never delays
         # another; two simultaneous first requests from one device may both call.
-        zone = self._ask_settings_api(handler_input, device_id)
+        zone = self._ask_settings_api(handler_input, device_id, default_zone)
         lifetime = self._retry_seconds if zone is None else self._cache_seconds
         with self._lock:
             self._remembered[device_id] = _Remembered(zone, self._clock() + lifetime)
             self._remembered.move_to_end(device_id)
             while len(self._remembered) > self._max_devices:
                 self._remembered.popitem(last=False)
-        return self._default_zone if zone is None else zone
+        return default_zone if zone is None else zone
 
-    def _ask_settings_api(self, handler_input: HandlerInput, device_id: str) -> ZoneInfo | None:
+    def _ask_settings_api(
+        self, handler_input: HandlerInput, device_id: str, default_zone: ZoneInfo
+    ) -> ZoneInfo | None:
         device = _log_label(device_id)
         try:
             ups = handler_input.service_client_factory.get_ups_service()
@@ -155,7 +163,7 @@ class DeviceTimeZones:
             logger.warning(
                 "Settings API gave no time zone for %s; using the default %s: %s",
                 device,
-                self._default_zone.key,
+                default_zone.key,
                 # An error can quote the API's own answer, which may be long.
                 clipped(_without_device_id(_describe(error), device_id, device), limit=300),
             )
@@ -172,7 +180,7 @@ class DeviceTimeZones:
                 "Settings API answered %.64r for %s, not a known IANA zone; using the default %s",
                 zone_name,
                 device,
-                self._default_zone.key,
+                default_zone.key,
             )
             return None
 

@@ -14,13 +14,13 @@ from ask_sdk_model import Response
 from ask_sdk_model.slu.entityresolution import StatusCode
 from ask_sdk_model.ui import SimpleCard
 
-from skill.aftercare import Aftercare, Listener, PatientSheet, Speech, TreatmentInFuture
+from skill.aftercare import Aftercare, Listener, PatientSheet, Speech, TreatmentInFuture, in_locale
 from skill.aftercare.dialogue import (
-    ASK_TREATMENT_AGAIN,
     CARD_TITLE,
     EXAMPLES,
     TREATMENT_UNKNOWN,
     WHAT_ELSE,
+    ask_treatment_again,
 )
 from skill.config import USER_ID_MAX_LENGTH
 
@@ -230,9 +230,12 @@ def resolved_value(handler_input: HandlerInput, slot_name: str) -> Resolved | No
 
 def _speak(handler_input: HandlerInput, speech: Speech, follow_up: str | None = None):
     text = speech.text if follow_up is None else f"{speech.text} {follow_up}"
+    said = in_locale(
+        Speech(text, card=speech.card or speech.text), request_util.get_locale(handler_input)
+    )
     builder = handler_input.response_builder
-    builder.speak(Speech(text).ssml)
-    return builder.set_card(SimpleCard(title=CARD_TITLE, content=speech.card or speech.text))
+    builder.speak(said.ssml)
+    return builder.set_card(SimpleCard(title=CARD_TITLE, content=said.card))
 
 
 def _session_attributes(handler_input: HandlerInput) -> dict:
@@ -262,11 +265,13 @@ def ask(
 ) -> Response:
     """Speaks (then asks ``then``, if given), and keeps the microphone open."""
     builder = _speak(handler_input, speech, then)
-    return builder.ask(Speech(reprompt).ssml).set_should_end_session(False).response
+    reprompt_speech = in_locale(Speech(reprompt), request_util.get_locale(handler_input))
+    return builder.ask(reprompt_speech.ssml).set_should_end_session(False).response
 
 
 def ask_for_treatment(handler_input: HandlerInput) -> Response:
     """Nothing can be timed before the treatment is known: ask for it, and once
     it is saved keep the conversation open for the question she came with."""
     start_conversation(handler_input)
-    return ask(handler_input, TREATMENT_UNKNOWN, ASK_TREATMENT_AGAIN, then=ASK_TREATMENT_AGAIN)
+    question = ask_treatment_again(request_util.get_locale(handler_input))
+    return ask(handler_input, TREATMENT_UNKNOWN, question, then=question)

@@ -16,21 +16,21 @@ from ask_sdk_model.canfulfill import (
 from ask_sdk_model.slu.entityresolution import StatusCode
 from ask_sdk_runtime.exceptions import DispatchException
 
-from skill.aftercare import Speech
+from skill.aftercare import Speech, in_locale
 from skill.aftercare.dialogue import (
     APOLOGY,
     ASK_TREATMENT,
-    ASK_TREATMENT_AGAIN,
     EXAMPLES,
     GOODBYE,
     HELP,
-    HELP_BEFORE_TREATMENT,
     NOT_UNDERSTOOD,
     NOTHING_ELSE,
     SOMETHING_ELSE,
     TRY_AGAIN,
     WHAT_ELSE,
     WHAT_WOULD_YOU_LIKE,
+    ask_treatment_again,
+    help_before_treatment,
 )
 from skill.log_values import clipped
 
@@ -43,16 +43,21 @@ class HelpHandler(IntentHandler):
     intents = ("AMAZON.HelpIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        if self.turn(handler_input).aftercare is None:
+        turn = self.turn(handler_input)
+        if turn.aftercare is None:
             return ask(
-                handler_input, HELP_BEFORE_TREATMENT, ASK_TREATMENT_AGAIN, then=ASK_TREATMENT
+                handler_input,
+                help_before_treatment(turn.locale),
+                ask_treatment_again(turn.locale),
+                then=ASK_TREATMENT,
             )
         return ask(handler_input, HELP, f"{EXAMPLES} {WHAT_ELSE}", then=WHAT_WOULD_YOU_LIKE)
 
 
 def _goodbye(handler_input: HandlerInput, speech: Speech) -> Response:
+    said = in_locale(speech, request_util.get_locale(handler_input))
     builder = handler_input.response_builder
-    return builder.speak(speech.ssml).set_should_end_session(True).response
+    return builder.speak(said.ssml).set_should_end_session(True).response
 
 
 class GoodbyeHandler(IntentHandler):

@@ -7,11 +7,11 @@ from ask_sdk_model import Response
 from skill.aftercare import answer_status
 from skill.aftercare.dialogue import (
     ASK_TREATMENT,
-    ASK_TREATMENT_AGAIN,
     EXAMPLES,
     WELCOME,
     WHAT_ELSE,
     WHAT_WOULD_YOU_LIKE,
+    ask_treatment_again,
 )
 
 from .base import IntentHandler, ask, start_conversation
@@ -25,7 +25,7 @@ class LaunchHandler(IntentHandler):
         start_conversation(handler_input)
         turn = self.turn(handler_input)
         if turn.aftercare is None:
-            return ask(handler_input, WELCOME, ASK_TREATMENT_AGAIN, then=ASK_TREATMENT)
+            return ask(handler_input, WELCOME, ask_treatment_again(turn.locale), then=ASK_TREATMENT)
         status = answer_status(turn.aftercare, turn.listener)
         # Once the aftercare is over, the status itself asks about a new treatment.
         question = None if turn.aftercare.is_over else WHAT_WOULD_YOU_LIKE

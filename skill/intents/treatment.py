@@ -23,13 +23,13 @@ from skill.aftercare import (
 from skill.aftercare.dialogue import (
     ALREADY_SAVED,
     ASK_AGAIN,
-    ASK_DAY,
-    ASK_TIME,
     ASK_TREATMENT,
-    ASK_TREATMENT_AGAIN,
     NO_ACCOUNT,
     SAY_YES_OR_NO,
+    ask_day,
+    ask_time,
     ask_time_in,
+    ask_treatment_again,
     confirm_treatment,
 )
 from skill.alexa.slot_time import PartOfDay, parse_clock_time, resolved_ahead, treatment_day
@@ -81,27 +81,28 @@ class RecordTreatmentHandler(IntentHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         intent = handler_input.request_envelope.request.intent
         turn = self.turn(handler_input)
+        again = ask_treatment_again(turn.locale)
         if intent.confirmation_status == IntentConfirmationStatus.DENIED:
-            return _elicit(
-                handler_input, "date", ASK_AGAIN, ASK_TREATMENT_AGAIN, date=None, time=None
-            )
+            return _elicit(handler_input, "date", ASK_AGAIN, again, date=None, time=None)
         date_value = slot_value(handler_input, "date")
         if not date_value:
-            return _elicit(handler_input, "date", ASK_TREATMENT, ASK_TREATMENT_AGAIN)
+            return _elicit(handler_input, "date", ASK_TREATMENT, again)
         today = turn.listener.day_of(turn.now)
         day = treatment_day(date_value, today)
         if day is None:
-            return _elicit(handler_input, "date", ASK_DAY, ASK_DAY, date=None)
+            question = ask_day(turn.locale)
+            return _elicit(handler_input, "date", question, question, date=None)
         clock = parse_clock_time(slot_value(handler_input, "time"))
         if clock is None:
-            return _elicit(handler_input, "time", ASK_TIME, ASK_TIME, time=None)
+            question = ask_time(turn.locale)
+            return _elicit(handler_input, "time", question, question, time=None)
         if isinstance(clock, PartOfDay):
-            question = ask_time_in(clock.name)
+            question = ask_time_in(clock.name, turn.locale)
             return _elicit(handler_input, "time", question, question, time=None)
         treated_at = datetime.combine(day, clock, tzinfo=turn.listener.zone)
         if treated_at > turn.now:
             speech = answer_future_treatment(treated_at, turn.now, turn.listener).text
-            return _elicit(handler_input, "date", speech, ASK_TREATMENT_AGAIN, date=None, time=None)
+            return _elicit(handler_input, "date", speech, again, date=None, time=None)
         if treated_at == _previous(turn):
             return answer(handler_input, self._already_saved(turn))
         if intent.confirmation_status != IntentConfirmationStatus.CONFIRMED:

@@ -1,11 +1,15 @@
 """The interaction model, generated: carrier phrases × each locale's words.
 
-``model_source/english.toml`` holds the carrier phrases every English locale
-shares ("can I {activity} yet", "when's {activity} okay"); ``<locale>.toml``
-holds that locale's words: the invocation name and the slot values (the forms
-of each activity, symptoms, conditions, target areas). The sheet data adds the
-words a rule is answered for by name ("mascara" is makeup, a "hot tub" is near
-a swimming pool), so every such word works in every question form.
+``model_source/english.toml`` holds what every English locale shares: the
+carrier phrases ("can I {activity} yet", "when's {activity} okay") and the
+common words for each slot value (the forms of each activity, symptoms,
+conditions, target areas). ``<locale>.toml`` holds that locale's own: the
+invocation name, its spelling (phrases such as <anaesthetic>), the samples its
+speakers add to an intent ("am I alright to {activity}", "till when should I
+avoid {activity}") and the forms they add to a value ("swimming baths",
+"gym session"). The sheet data adds the words a rule is answered for by name
+("mascara" is makeup, a "hot tub" is near a swimming pool), so every such word
+works in every question form.
 
 ``interaction_model/<locale>.json`` is this module's output, committed; a test
 proves it is what the sources generate (after changing a source, rewrite it
@@ -25,6 +29,8 @@ from skill.aftercare import PatientSheet, default_sheet
 
 SOURCE_FOLDER = Path(__file__).with_name("model_source")
 SHARED_SOURCE = "english.toml"
+# Every locale with a model, in the order the manifest lists them.
+LOCALES = ("en-US", "en-GB", "en-CA", "en-AU", "en-IN")
 MODEL_FOLDER = Path(__file__).parents[2] / "interaction_model"
 # A group of alternatives "(a|b|)", or a phrase "<name>".
 _CHOICE = re.compile(r"\(([^()]*)\)|<(\w+)>")
@@ -54,10 +60,14 @@ def build_model(locale: str = "en-US", sheet: PatientSheet | None = None) -> dic
     sheet = sheet or default_sheet()
     shared, words = _read(SHARED_SOURCE), _read(f"{locale}.toml")
     phrases = {**shared["phrases"], **words.get("phrases", {})}
-    intents = [_intent(raw, phrases) for raw in shared["intents"]]
+    own_samples = words.get("samples", {})
+    unknown = own_samples.keys() - {raw["name"] for raw in shared["intents"]}
+    if unknown:
+        raise ValueError(f"{locale}.toml: samples for intents the model has not: {sorted(unknown)}")
+    intents = [_intent(raw, own_samples.get(raw["name"], []), phrases) for raw in shared["intents"]]
     types = [
         {"name": name, "values": [_value(name, id_, raw, phrases, sheet) for id_, raw in v.items()]}
-        for name, v in words["types"].items()
+        for name, v in _merged_types(shared["types"], words.get("types", {}), locale).items()
     ]
     return {
         "interactionModel": {
@@ -72,7 +82,22 @@ def build_model(locale: str = "en-US", sheet: PatientSheet | None = None) -> dic
     }
 
 
-def _intent(raw: dict, phrases: dict[str, list[str]]) -> dict:
+def _merged_types(shared: dict, own: dict, locale: str) -> dict[str, dict[str, dict]]:
+    """The shared slot values, each with the locale's own forms after the shared ones."""
+    merged = {
+        name: {id_: dict(raw) for id_, raw in values.items()} for name, values in shared.items()
+    }
+    for name, values in own.items():
+        for value_id, raw in values.items():
+            if value_id not in merged.get(name, {}):
+                raise ValueError(f"{locale}.toml: {name}.{value_id} is not a shared value")
+            value = merged[name][value_id]
+            for key, forms in raw.items():
+                value[key] = [*value.get(key, []), *forms]
+    return merged
+
+
+def _intent(raw: dict, own_samples: list[str], phrases: dict[str, list[str]]) -> dict:
     intent: dict[str, Any] = {"name": raw["name"]}
     if "slots" in raw:
         intent["slots"] = [
@@ -83,7 +108,7 @@ def _intent(raw: dict, phrases: dict[str, list[str]]) -> dict:
             }
             for slot in raw["slots"]
         ]
-    intent["samples"] = _expand_all(raw.get("samples", []), phrases)
+    intent["samples"] = _expand_all([*raw.get("samples", []), *own_samples], phrases)
     return intent
 
 

@@ -9,7 +9,8 @@ A replay file is one of:
 - a test case: ``{"description": …, "given": {"treatments": {userId: [ISO
   instant, …]}, "timezone": IANA zone}, "turns": [{"request": envelope,
   "expect": expectation}, …]}``. ``given`` is optional: the treatments the
-  store already holds, and the zone the stand-in Settings API reports.
+  store already holds, and the zone the stand-in Settings API reports. A turn
+  may also say what the patient said (``"said"``), for the reader only.
 
 An expectation is ``{"speech": "exact text"}``, ``{"speechPattern": "regex"}``
 (matched in full), optionally with ``"shouldEndSession": true|false``; or a
@@ -211,11 +212,12 @@ def _aware(instant: datetime) -> datetime:
 
 @dataclass(frozen=True)
 class Overrides:
-    """What the tester changes in every request: the time, the user, the device."""
+    """What the tester changes in every request: the time, the user, the device, the locale."""
 
     at: datetime | None = None
     user_id: str | None = None
     device_id: str | None = None
+    locale: str | None = None
 
 
 def _timestamp(envelope: dict) -> datetime | None:
@@ -240,6 +242,8 @@ def prepare_turns(turns: list[Turn], overrides: Overrides) -> list[dict]:
                 else overrides.at + (stamp - first_stamp)
             )
             request["timestamp"] = moved.strftime(TIMESTAMP_FORMAT)
+        if overrides.locale is not None:
+            request["locale"] = overrides.locale
         system = _system(envelope)
         if overrides.user_id is not None:
             for holder in (envelope.get("session"), system):

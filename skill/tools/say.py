@@ -21,7 +21,8 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from skill.config import DEFAULT_TIMEZONE, ConfigError
+from skill.aftercare.locales import ENGLISH_LOCALES
+from skill.config import DEFAULT_TIMEZONE, LOCALE_TIMEZONES, ConfigError
 from skill.tools.options import iso_instant, ready_database, refuse_with_url, time_zone
 from skill.tools.replay import ReplayError, spoken_text
 from skill.tools.utterances import (
@@ -49,6 +50,7 @@ class Conversation:
     zone: ZoneInfo
     user_id: str
     device_id: str
+    locale: str = "en-US"
     session: Session | None = None
     pending: dict | None = None  # the Dialog directive the last answer left open
     requests_made: int = 0
@@ -65,6 +67,7 @@ class Conversation:
             user_id=self.user_id,
             device_id=self.device_id,
             request_number=self.requests_made,
+            locale=self.locale,
         )
         return request, understood if isinstance(understood, NotUnderstood) else None
 
@@ -166,12 +169,19 @@ def _converse(conversation: Conversation, transport: Transport | None, at: datet
     help="Say it at this ISO instant (default: now), every turn.",
 )
 @click.option(
+    "--locale",
+    type=click.Choice(ENGLISH_LOCALES),
+    default="en-US",
+    show_default=True,
+    help="The listener's locale: its interaction model hears her, its words answer her.",
+)
+@click.option(
     "--timezone",
     "zone",
     metavar="ZONE",
     callback=time_zone,
     help="In process, the device's IANA zone: for dates like 'yesterday', and the "
-    f"Settings API's answer.  [default: {DEFAULT_TIMEZONE}]",
+    f"Settings API's answer.  [default: the locale's, {DEFAULT_TIMEZONE} for en-US]",
 )
 @click.option(
     "--user", "user_id", default=DEFAULT_USER, show_default=True, help="The Alexa userId."
@@ -188,9 +198,9 @@ def _converse(conversation: Conversation, transport: Transport | None, at: datet
     "--url",
     metavar="URL",
     help="Send to a running server (verification off) instead of in process; "
-    f"dates are then worked out in {DEFAULT_TIMEZONE}.",
+    "dates are then worked out in the locale's default zone.",
 )
-def say(utterance, request_only, at, zone, user_id, device_id, database_url, url) -> None:
+def say(utterance, request_only, at, locale, zone, user_id, device_id, database_url, url) -> None:
     """Say UTTERANCE to the skill as a patient would, and print Alexa's answer.
 
     Without UTTERANCE, hold a conversation in one session: a line per turn;
@@ -201,8 +211,9 @@ def say(utterance, request_only, at, zone, user_id, device_id, database_url, url
     logging.getLogger().setLevel(logging.ERROR)
     refuse_with_url(url, timezone=zone, database_url=database_url)
     ready_database(database_url)
-    zone = zone or ZoneInfo(DEFAULT_TIMEZONE)
-    conversation = Conversation(InteractionModel.load(), zone, user_id, device_id)
+    zone = zone or ZoneInfo(LOCALE_TIMEZONES.get(locale, DEFAULT_TIMEZONE))
+    model = InteractionModel.for_locale(locale)
+    conversation = Conversation(model, zone, user_id, device_id, locale)
     with ExitStack() as stack:
         try:
             transport = None if request_only else _open_transport(stack, url, database_url, zone)

@@ -15,6 +15,7 @@ import requests
 from ask_sdk_model.services import ApiClient, ApiClientRequest, ApiClientResponse
 
 from skill.app import create_app
+from skill.config import LOCALE_TIMEZONES
 from skill.store import SelfReportedPatients, get_store
 from skill.tools.replay import ReplayError
 
@@ -51,7 +52,9 @@ class InProcess:
             "SKILL_ID": None,
         }
         if timezone:
+            # Every device is in that zone, whatever its locale, even where none is asked.
             config["DEFAULT_TIMEZONE"] = timezone
+            config["LOCALE_TIMEZONES"] = dict.fromkeys(LOCALE_TIMEZONES, timezone)
             config["ALEXA_API_CLIENT"] = FixedTimeZoneApi(timezone)
         self.app = create_app(config)
         self.store = get_store(self.app)

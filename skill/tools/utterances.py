@@ -28,7 +28,9 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-MODEL_PATH = Path(__file__).parents[2] / "interaction_model" / "en-US.json"
+MODEL_FOLDER = Path(__file__).parents[2] / "interaction_model"
+DEFAULT_LOCALE = "en-US"
+MODEL_PATH = MODEL_FOLDER / f"{DEFAULT_LOCALE}.json"
 DEFAULT_SKILL_ID = "amzn1.ask.skill.00000000-0000-0000-0000-000000000000"
 TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 FAKE_API_ACCESS_TOKEN = "aftercare-say.fake-api-access-token"
@@ -112,7 +114,9 @@ class Session:
 def normalise(text: str) -> str:
     """Lower case, punctuation gone (apostrophes inside words and clock colons
     kept, "p.m." → "pm"), contractions spelt out, "okay" as "ok", spaces collapsed."""
-    text = text.lower().replace("\u2019", "'").replace(".", "")
+    # "8.30" is how the UK writes 8:30; other full stops go ("p.m." is "pm").
+    text = re.sub(r"(?<=\d)\.(?=\d\d\b)", ":", text.lower().replace("\u2019", "'"))
+    text = text.replace(".", "")
     text = re.sub(r"(?<!\d):|:(?!\d)", " ", text)
     text = re.sub(r"[^a-z0-9': ]+", " ", text)
     text = re.sub(r"(?<![a-z])'|'(?![a-z])", " ", text)
@@ -185,12 +189,29 @@ RELATIVE_DAYS = {
     "tonight": 0,
     "this morning": 0,
     "this afternoon": 0,
+    "this arvo": 0,  # Australian for this afternoon
     "this evening": 0,
     "yesterday": -1,
+    "last night": -1,
     "the day before yesterday": -2,
+    "day before yesterday": -2,  # Indian English drops "the"
     "tomorrow": 1,
     "the day after tomorrow": 2,
+    "day after tomorrow": 2,
 }
+# "yesterday morning", "today evening" (Indian English), "yesterday arvo": the day, when
+# the part of the day is said with it.
+RELATIVE_DAYS |= {
+    f"{day} {part}": RELATIVE_DAYS[day]
+    for day in ("yesterday", "today", "tomorrow")
+    for part in ("morning", "afternoon", "arvo", "evening", "night")
+}
+# "a week ago", "in a fortnight", "3 days ago": a number of days back or ahead.
+SPAN_DAYS = {"day": 1, "week": 7, "fortnight": 14}
+_DAYS_AWAY = re.compile(r"(?:(in) )?(a|an|\w+(?: \w+)?) (days?|weeks?|fortnights?)(?: (ago|back))?")
+# The UK's "a week on Monday", "a week today", "a fortnight tomorrow": that day, a week
+# (or two) further on.
+_A_WEEK_ON = re.compile(r"a (week|fortnight) (?:on )?(.+)")
 RELATIVE_WEEKS = {"last week": -1, "this week": 0, "next week": 1}
 RELATIVE_WEEKENDS = {"last weekend": -1, "this weekend": 0, "next weekend": 1}
 RELATIVE_MONTHS = {"last month": -1, "this month": 0, "next month": 1}
@@ -202,17 +223,33 @@ NAMED_TIMES = {
     "this morning": "MO",
     "afternoon": "AF",
     "this afternoon": "AF",
+    "arvo": "AF",
+    "this arvo": "AF",
     "evening": "EV",
     "this evening": "EV",
     "night": "NI",
     "tonight": "NI",
+    "last night": "NI",
 }
-_WEEKDAY = re.compile(rf"(last |this )?({'|'.join(WEEKDAYS)})")
+# "last Monday" and the ways of saying it: "Monday just gone" (UK), "this past Monday" (North
+# America); "this Monday" and a bare "Monday" are the next one to come, as Alexa takes them.
+_WEEKDAY = re.compile(rf"(last |this past |this )?({'|'.join(WEEKDAYS)})( just gone| gone| last)?")
 _MONTH = re.compile(rf"(?:in )?({'|'.join(MONTHS)})")
 _DAY_DIGITS = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?")
+# A weekday before a date says nothing more: "Saturday the 21st of November".
+_WEEKDAY_BEFORE_A_DATE = re.compile(rf"(?:{'|'.join(WEEKDAYS)}) (?:the )?(.+)")
 _MERIDIEM = re.compile(r"(.+?) ?(am|pm)")
+# The half of the day said in words, after the time or (in India) before it.
+_HALF_OF_DAY_AFTER = re.compile(
+    r"(.+?) (?:o'clock |oclock )?(in the morning|in the afternoon|in the evening|at night|tonight)"
+)
+_HALF_OF_DAY_BEFORE = re.compile(r"(morning|afternoon|evening|night) (.+)")
+_PM_PARTS = ("afternoon", "evening", "night", "tonight")
 _DIGIT_CLOCK = re.compile(r"(\d{1,2}):(\d{2})")
-_RELATIVE_CLOCK = re.compile(r"(half|quarter) (past|to) (.+)")
+# "half past two", "quarter to four", "twenty past eight", "five to nine".
+_RELATIVE_CLOCK = re.compile(r"(.+) (past|to) (.+)")
+# "half eight": in the UK, half past eight.
+_BRITISH_HALF = re.compile(r"half (.+)")
 
 
 def spoken_date(text: str, today: date) -> str | None:
@@ -221,7 +258,8 @@ def spoken_date(text: str, today: date) -> str | None:
     text = text.removeprefix("on ")
     if text in ("now", "right now"):
         return "PRESENT_REF"
-    for read in (_relative_day, _relative_week, _weekday, _day_of_month, _month):
+    readers = (_relative_day, _days_away, _a_week_on, _relative_week, _weekday, _day_of_month)
+    for read in (*readers, _month):
         value = read(text, today)
         if value is not None:
             return value
@@ -231,6 +269,28 @@ def spoken_date(text: str, today: date) -> str | None:
 def _relative_day(text: str, today: date) -> str | None:
     offset = RELATIVE_DAYS.get(text)
     return None if offset is None else (today + timedelta(days=offset)).isoformat()
+
+
+def _days_away(text: str, today: date) -> str | None:
+    """ "a week ago", "3 days ago", "in a fortnight", "two weeks back"."""
+    match = _DAYS_AWAY.fullmatch(text)
+    if match is None or bool(match[1]) == bool(match[4]):  # "in" or "ago", one of them
+        return None
+    count = 1 if match[2] in ("a", "an") else _number(match[2])
+    if count is None:
+        return None
+    days = count * SPAN_DAYS[match[3].removesuffix("s")]
+    return (today + timedelta(days=days if match[1] else -days)).isoformat()
+
+
+def _a_week_on(text: str, today: date) -> str | None:
+    match = _A_WEEK_ON.fullmatch(text)
+    if match is None:
+        return None
+    day = _relative_day(match[2], today) or _weekday(match[2], today)
+    if day is None:
+        return None
+    return (date.fromisoformat(day) + timedelta(days=SPAN_DAYS[match[1]])).isoformat()
 
 
 def _iso_week(day: date) -> str:
@@ -253,7 +313,7 @@ def _weekday(text: str, today: date) -> str | None:
     if match is None:
         return None
     named = WEEKDAYS.index(match[2])
-    if match[1] == "last ":
+    if match[1] in ("last ", "this past ") or match[3]:
         offset = -((today.weekday() - named) % 7 or 7)
     else:
         offset = (named - today.weekday()) % 7 or 7
@@ -266,9 +326,12 @@ def _day_number(text: str) -> int | None:
 
 
 def _day_of_month(text: str, today: date) -> str | None:
-    """ "november 25th", "november twenty fifth", "the 25th of november", "25 november":
-    a day in the current year."""
-    words = text.removeprefix("the ").split()
+    """ "november 25th", "november twenty fifth", "the 25th of november", "25 november",
+    "november the 25th", "saturday the 21st of november": a day in the current year."""
+    weekday = _WEEKDAY_BEFORE_A_DATE.fullmatch(text)
+    if weekday:
+        text = weekday[1]
+    words = text.removeprefix("the ").replace(" the ", " ").split()
     if len(words) < 2:
         return None
     if words[0] in MONTHS:
@@ -298,13 +361,14 @@ def spoken_time(text: str) -> str | None:
     """The AMAZON.TIME value Alexa sends for normalised ``text``: "HH:MM" or a
     part of the day (MO, AF, EV, NI); None when it is not a time.
 
-    Without AM or PM, Alexa gives the hour as said: "nine" is 09:00.
+    Without AM or PM, Alexa gives the hour as said: "nine" is 09:00; "in the
+    evening" or (in India) "evening" before the time says PM.
     """
     if text in NAMED_TIMES:
         return NAMED_TIMES[text]
     meridiem = _MERIDIEM.fullmatch(text)
-    body, half_of_day = (meridiem[1], meridiem[2]) if meridiem else (text, None)
-    clock = _clock(body.removesuffix(" o'clock"))
+    body, half_of_day = (meridiem[1], meridiem[2]) if meridiem else _half_of_day_in_words(text)
+    clock = _clock(re.sub(r" (?:o'clock|oclock)$", "", body))
     if clock is None:
         return None
     hour, minute = clock
@@ -315,6 +379,22 @@ def spoken_time(text: str) -> str | None:
     if hour > 23 or minute > 59:
         return None
     return f"{hour:02d}:{minute:02d}"
+
+
+def _half_of_day_in_words(text: str) -> tuple[str, str | None]:
+    """The clock words and "am" or "pm" of "half seven in the evening", "evening 6
+    o'clock" or "eleven at night" ("one at night" is 1 AM); the text and None otherwise."""
+    after = _HALF_OF_DAY_AFTER.fullmatch(text)
+    before = _HALF_OF_DAY_BEFORE.fullmatch(text)
+    if after:
+        clock_words, part = after[1], after[2].split()[-1]
+    elif before:
+        clock_words, part = before[2], before[1]
+    else:
+        return text, None
+    hour = _clock(re.sub(r" (?:o'clock|oclock)$", "", clock_words))
+    small_hours = part in ("night", "tonight") and hour is not None and hour[0] in (12, 1, 2, 3, 4)
+    return clock_words, "pm" if part in _PM_PARTS and not small_hours else "am"
 
 
 def _number(text: str) -> int | None:
@@ -329,10 +409,16 @@ def _clock(text: str) -> tuple[int, int] | None:
     relative = _RELATIVE_CLOCK.fullmatch(text)
     if relative:
         hour = _number(relative[3])
-        minutes = 30 if relative[1] == "half" else 15
-        if hour is None:
+        minutes = {"half": 30, "quarter": 15, "a quarter": 15}.get(relative[1]) or _number(
+            relative[1].removesuffix(" minutes")
+        )
+        if hour is None or minutes is None or not 0 < minutes <= 30:
             return None
         return (hour, minutes) if relative[2] == "past" else ((hour - 1) or 12, 60 - minutes)
+    british_half = _BRITISH_HALF.fullmatch(text)
+    if british_half:
+        hour = _number(british_half[1])
+        return None if hour is None else (hour, 30)
     hour_words, _, minute_words = text.partition(" ")
     hour = _number(hour_words)
     minute = _number(re.sub(r"^(?:oh|o) ", "", minute_words)) if minute_words else 0
@@ -474,6 +560,11 @@ class InteractionModel:
         model = json.loads(path.read_text("utf-8"))["interactionModel"]
         return cls(model["languageModel"], model.get("dialog", {}), skill_id)
 
+    @classmethod
+    def for_locale(cls, locale: str, skill_id: str = DEFAULT_SKILL_ID) -> InteractionModel:
+        """The model Alexa uses for listeners of ``locale``: interaction_model/<locale>.json."""
+        return cls.load(MODEL_FOLDER / f"{locale}.json", skill_id)
+
     def understand(
         self, utterance: str, *, now: datetime, zone: ZoneInfo, pending: dict | None = None
     ) -> Heard | Launch | NotUnderstood:
@@ -527,8 +618,10 @@ class InteractionModel:
             for sample in samples
             for reading in sample.readings(said)
         )
+        # A sample of slots alone ("{date} {time}") matches only words its slots understand.
+        heard = (match for match in matches if match.literal_words or not match.unresolved)
         # min() keeps the first of equals: ties go to the intent, sample and split listed first.
-        return min(matches, key=_Match.rank, default=None)
+        return min(heard, key=_Match.rank, default=None)
 
     def _fill(self, intent: str, reading: dict[str, str], today: date) -> dict[str, dict]:
         types = self.slot_types[intent]
@@ -542,6 +635,11 @@ class InteractionModel:
         if slot_type in self.values:
             return self._custom_slot(name, slot_type, text)
         return _slot(name, text)  # another built-in type: the words as heard
+
+    def resolved_slot(self, name: str, slot_type: str, words: str) -> dict:
+        """The slot Alexa sends when she says ``words`` for a custom slot: the words as its
+        value, and what entity resolution makes of them."""
+        return self._custom_slot(name, slot_type, normalise(words))
 
     def _custom_slot(self, name: str, slot_type: str, text: str) -> dict:
         """Entity resolution: the words stay the value; a synonym names the canonical value."""
@@ -589,6 +687,7 @@ def envelope(
     device_id: str,
     request_number: int,
     application_id: str = DEFAULT_SKILL_ID,
+    locale: str = DEFAULT_LOCALE,
 ) -> dict:
     """The request envelope Alexa would send, in the shape of tests/requests/*.json."""
     if isinstance(understood, NotUnderstood):
@@ -598,7 +697,7 @@ def envelope(
     request: dict = {
         "type": "LaunchRequest",
         "requestId": f"amzn1.echo-api.request.say-{request_number}",
-        "locale": "en-US",
+        "locale": locale,
         "timestamp": now.astimezone(UTC).strftime(TIMESTAMP_FORMAT),
     }
     if isinstance(understood, Heard):

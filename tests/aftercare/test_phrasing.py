@@ -84,8 +84,8 @@ def test_spoken_instant_late_at_night_counts_days_on_the_local_calendar():
     ("locale", "spoken"),
     [
         ("en-US", "3 PM on Monday, December 7"),
-        ("en-GB", "3 pm on Monday, 7 December"),
-        ("en-AU", "3 pm on Monday, 7 December"),
+        ("en-GB", "3 pm on Monday 7 December"),
+        ("en-AU", "3 pm on Monday 7 December"),
         ("en-IN", "3 PM on Monday, 7 December"),
         ("en-CA", "3 p.m. on Monday, December 7"),
         ("xx-NOPE", "3 PM on Monday, December 7"),
@@ -400,13 +400,13 @@ def test_overview_groups_restrictions_lifting_together_soonest_first():
         ),
         (
             "en-GB",
-            "Treatment: Thursday, 26 November, 3 pm\n"
-            "From Friday, 27 November, 3 pm: always use sunblock of SPF 30 or higher, "
+            "Treatment: Thursday 26 November, 3 pm\n"
+            "From Friday 27 November, 3 pm: always use sunblock of SPF 30 or higher, "
             "and wear a hat when you're outside.\n"
-            "Avoid makeup until Saturday, 28 November, 3 pm\n"
-            "Avoid swimming pools, saunas and intense workouts until Sunday, 29 November, 3 pm\n"
-            "Avoid sun tanning and prolonged direct sunlight until Thursday, 3 December, 3 pm\n"
-            "Next session: between Thursday, 24 December and Thursday, 7 January\n"
+            "Avoid makeup until Saturday 28 November, 3 pm\n"
+            "Avoid swimming pools, saunas and intense workouts until Sunday 29 November, 3 pm\n"
+            "Avoid sun tanning and prolonged direct sunlight until Thursday 3 December, 3 pm\n"
+            "Next session: between Thursday 24 December and Thursday 7 January\n"
             "Any time: wash your hands before you touch your face.\n"
             "Any time: if you feel any soreness, you can use a painkiller.\n"
             "Any time: you can go back to work after the procedure if you're comfortable.",

@@ -309,26 +309,31 @@ def test_a_file_that_is_not_json_is_one_problem(tmp_path):
     assert problem.startswith(f"{path}: cannot read JSON: ")
 
 
-def _ok_line(shown_path) -> str:
-    intents = json.loads(MODEL_PATH.read_text("utf-8"))["interactionModel"]["languageModel"][
-        "intents"
-    ]
-    samples = sum(len(intent.get("samples", [])) for intent in intents)
-    return f"{shown_path}: OK, {len(intents)} intents, {samples} samples\n"
+def _ok_lines(folder) -> str:
+    """One OK line per locale's model, in file name order."""
+    lines = []
+    for path in sorted(MODEL_PATH.parent.glob("en-*.json")):
+        intents = json.loads(path.read_text("utf-8"))["interactionModel"]["languageModel"][
+            "intents"
+        ]
+        samples = sum(len(intent.get("samples", [])) for intent in intents)
+        lines.append(f"{folder}/{path.name}: OK, {len(intents)} intents, {samples} samples\n")
+    return "".join(lines)
 
 
-def test_the_command_passes_the_real_model_by_default(monkeypatch):
+def test_the_command_passes_every_locales_model_by_default(monkeypatch):
     monkeypatch.chdir(REPOSITORY_ROOT)
     result = CliRunner().invoke(model_group, ["check"])
     assert result.exit_code == 0, result.output
-    assert result.output == _ok_line("interaction_model/en-US.json")
+    assert result.output == _ok_lines("interaction_model")
+    assert len(result.output.splitlines()) == 5  # en-AU, en-CA, en-GB, en-IN, en-US
 
 
 def test_the_command_finds_the_repository_model_from_elsewhere(monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(model_group, ["check"])
     assert result.exit_code == 0, result.output
-    assert result.output == _ok_line(MODEL_PATH)
+    assert result.output == _ok_lines(MODEL_PATH.parent)
 
 
 def test_the_command_fails_with_one_line_per_problem(tmp_path):

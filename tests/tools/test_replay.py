@@ -23,13 +23,13 @@ def replay(*arguments: str):
 def test_the_recorded_conversations_replay_green():
     result = replay("--expect", str(CONVERSATIONS))
     assert result.exit_code == 0, result.output
-    cases = sorted(CONVERSATIONS.glob("*.json"))
+    cases = sorted(CONVERSATIONS.rglob("*.json"))  # en-US, and each other locale's folder
     assert len(cases) >= 20
     assert result.output.splitlines()[-1] == f"{len(cases)} passed, 0 failed, 0 unchecked"
 
 
 def test_every_recorded_conversation_has_several_turns_and_expectations():
-    for path in CONVERSATIONS.glob("*.json"):
+    for path in CONVERSATIONS.rglob("*.json"):
         turns = json.loads(path.read_text("utf-8"))["turns"]
         assert len(turns) >= 2, path.name
         assert all("expect" in turn for turn in turns), path.name
@@ -70,6 +70,13 @@ THURSDAY = {"amzn1.ask.account.PATIENT-THURSDAY": ["2026-11-26T20:00:00Z"]}
         (["--at", "2026-11-28T20:30:00Z"], "Yes. Makeup has been fine since 3 PM today."),
         (["--timezone", "Europe/London"], "Not yet. Makeup is fine from 8 PM tomorrow."),
         (["--timezone", "Asia/Kolkata"], "Not yet. Makeup is fine from 1:30 AM on Sunday."),
+        # what would a British listener hear, or an Australian one (in Sydney, her locale's
+        # zone, since the recorded token gets no answer from the Settings API)?
+        (
+            ["--locale", "en-GB", "--timezone", "Europe/London"],
+            "Not yet. Make-up is fine from 8 pm tomorrow.",
+        ),
+        (["--locale", "en-AU"], "Not yet. Make-up is fine from 7 am tomorrow."),
         (
             ["--user", "amzn1.ask.account.SOMEONE-ELSE"],
             "I don't know when your treatment was yet. "
@@ -276,7 +283,7 @@ def test_every_conversation_that_can_runs_against_a_running_server(serve, alexa_
     result = replay("--expect", "--url", f"{base}/alexa", str(CONVERSATIONS))
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    cases = sorted(CONVERSATIONS.glob("*.json"))
+    cases = sorted(CONVERSATIONS.rglob("*.json"))
     needing_in_process = [
         path for path in cases if json.loads(path.read_text("utf-8")).get("given")
     ]

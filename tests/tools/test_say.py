@@ -298,6 +298,26 @@ def test_yes_without_a_question_pending_is_amazons_yes_intent(model):
         ("february 30th", None),
         ("someday", None),
         ("wear makeup", None),
+        # how the other English markets say a day
+        ("the 21st of november", "2026-11-21"),
+        ("21st november", "2026-11-21"),
+        ("november the 21st", "2026-11-21"),
+        ("saturday the 21st of november", "2026-11-21"),
+        ("saturday 21st november", "2026-11-21"),
+        ("monday just gone", "2026-11-23"),
+        ("this past monday", "2026-11-23"),
+        ("a week ago", "2026-11-20"),
+        ("a fortnight ago", "2026-11-13"),
+        ("three days ago", "2026-11-24"),
+        ("in a fortnight", "2026-12-11"),
+        ("a week on monday", "2026-12-07"),
+        ("a week today", "2026-12-04"),
+        ("day before yesterday", "2026-11-25"),
+        ("yesterday morning", "2026-11-26"),
+        ("today evening", "2026-11-27"),
+        ("yesterday arvo", "2026-11-26"),
+        ("last night", "2026-11-26"),
+        ("in a week ago", None),
     ],
 )
 def test_spoken_dates_resolve_as_alexa_resolves_them(text, value):
@@ -335,6 +355,21 @@ def test_spoken_dates_resolve_as_alexa_resolves_them(text, value):
         ("13 pm", None),
         ("25:00", None),
         ("purple", None),
+        # how the other English markets say a time
+        ("half eight", "08:30"),
+        ("half seven in the evening", "19:30"),
+        ("twenty past two", "02:20"),
+        ("five to nine", "08:55"),
+        ("quarter past 3 pm", "15:15"),
+        ("8.30", "08:30"),
+        ("8.30 p.m.", "20:30"),
+        ("eight o'clock at night", "20:00"),
+        ("twelve at night", "00:00"),
+        ("one at night", "01:00"),
+        ("10 in the morning", "10:00"),
+        ("evening 6 o'clock", "18:00"),
+        ("arvo", "AF"),
+        ("sixty past two", None),
     ],
 )
 def test_spoken_times_resolve_as_alexa_resolves_them(text, value):
@@ -602,3 +637,66 @@ def test_say_over_http_talks_to_a_running_server(serve):
     result = run_say("--url", f"{base}/alexa", "does it hurt")
     assert result.exit_code == 0, result.output
     assert result.output.startswith("A topical anesthetic goes on 15 to 20 minutes beforehand")
+
+
+@pytest.mark.parametrize(
+    ("locale", "lines", "answers"),
+    [
+        (
+            "en-GB",
+            ["open skin aftercare", "half eight yesterday morning", "yes", "can I wear make-up"],
+            [
+                "You had your treatment yesterday at 8:30 am. Is that right?",
+                "Not yet. Make-up is fine from 8:30 am tomorrow.",
+            ],
+        ),
+        (
+            "en-CA",
+            ["I had my treatment this past Monday at 2 p.m.", "yes", "can I play hockey"],
+            [
+                "You had your treatment last Monday, November 23, at 2 p.m. Is that right?",
+                "Yes. Intense workouts and heavy sweating have been fine since 2 p.m. yesterday.",
+            ],
+        ),
+        (
+            "en-AU",
+            ["I had my treatment yesterday at 3 pm", "yes", "can I go to the beach at midday"],
+            [
+                "You had your treatment yesterday at 3 pm. Is that right?",
+                "Not for long. The sheet says to avoid prolonged direct sunlight until 3 pm on "
+                "Thursday.",
+            ],
+        ),
+        (
+            "en-IN",
+            ["I did my treatment today morning", "10", "yes", "till when should I avoid gym"],
+            [
+                "You had your treatment today at 10 AM. Is that right?",
+                "Intense workouts and heavy sweating are fine from 10 AM on Monday.",
+            ],
+        ),
+    ],
+)
+def test_say_locale_hears_her_words_and_answers_in_her_locale(locale, lines, answers):
+    """Her market's model hears her; the default zone is her market's (London, Toronto,
+    Sydney, Kolkata), so "today" and "10" are her own clock's."""
+    result = run_say("--locale", locale, "--at", "2026-11-27T09:00:00Z", input="\n".join(lines))
+    assert result.exit_code == 0, result.output
+    heard = alexa_answers(result.output)
+    confirmation = heard[lines.index("yes") - 1]
+    assert confirmation == answers[0]
+    assert heard[-1].startswith(answers[1]), heard[-1]
+
+
+def test_say_request_sends_the_locale():
+    result = run_say("--request", "--locale", "en-IN", "can I go for swimming")
+    request = json.loads(result.output)["request"]
+    assert request["locale"] == "en-IN"
+    [authority] = request["intent"]["slots"]["activity"]["resolutions"]["resolutionsPerAuthority"]
+    assert authority["values"][0]["value"]["id"] == "swimming"
+
+
+def test_say_refuses_a_locale_the_skill_has_no_model_for():
+    result = run_say("--locale", "fr-FR", "bonjour")
+    assert result.exit_code == 2
+    assert "'fr-FR' is not one of 'en-US', 'en-GB', 'en-CA', 'en-AU', 'en-IN'" in result.output
