@@ -110,6 +110,8 @@ class StandInAlexaApi:
         self.reminders_fail_with_status: int | None = None
         self.creates_before_failure = 0
         self.reminders_delay_seconds = 0.0
+        # Bumped by reset_reminders(): a late answer to an earlier test changes nothing.
+        self._generation = 0
         self._requests: list[RecordedRequest] = []
         self._requests_lock = threading.Lock()
         # Set by stop(), so responses still being delayed are sent at once rather
@@ -198,13 +200,17 @@ class StandInAlexaApi:
         self.reminders_fail_with_status = None
         self.creates_before_failure = 0
         self.reminders_delay_seconds = 0.0
+        self._generation += 1
 
     def _answer_reminders(
         self, method: str, path: str, authorization: str | None, body: object
     ) -> tuple[int, object]:
         """The Reminders and directive APIs: the status and JSON body (None: no body)."""
+        generation = self._generation
         if self.reminders_delay_seconds > 0:
             self._stopping.wait(self.reminders_delay_seconds)
+        if generation != self._generation:
+            return 503, _reminders_error(503, "The stand-in was reset meanwhile.")
         if not (authorization or "").startswith("Bearer ") or authorization == "Bearer ":
             return 401, _reminders_error(401, "The request has no bearer token.")
         if path == _DIRECTIVES_PATH and method == "POST":

@@ -38,6 +38,20 @@ logger = logging.getLogger(__name__)
 REMINDERS_SCOPE = "alexa::alerts:reminders:skill:readwrite"
 
 
+def _fix_alert_info_type() -> None:
+    """ask-sdk-model (1.82) types AlertInfo.spoken_info as a class in a module that does
+    not exist, so the SDK fails to read any listed reminder that has alertInfo (every
+    one). Point it at the real class; a fixed release is left as it is."""
+    wanted = "ask_sdk_model.services.reminder_management.spoken_info.SpokenInfo"
+    if AlertInfo.deserialized_types.get("spoken_info", "").endswith(
+        ".alert_info_spoken_info.SpokenInfo"
+    ):
+        AlertInfo.deserialized_types["spoken_info"] = wanted
+
+
+_fix_alert_info_type()
+
+
 class Failure(Enum):
     NO_PERMISSION = "no permission"  # 401: she has not allowed reminders (or revoked it)
     REFUSED = "refused"  # 403: Alexa will not set reminders here
