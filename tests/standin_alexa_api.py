@@ -1,4 +1,4 @@
-"""A stand-in for Alexa's Settings API: HTTPS on 127.0.0.1, for tests.
+"""A stand-in for Alexa's Settings, Reminders and directive APIs: HTTPS on 127.0.0.1, for tests.
 
 It answers ``GET /v2/devices/{deviceId}/settings/System.timeZone`` from the dict
 ``zones`` (device id to zone name) with the name as a JSON string, as Alexa does; an
@@ -8,6 +8,19 @@ every request it gets (path and ``Authorization`` header) in ``requests``. Set
 ``fail_with_status`` to make it answer every request with that status (500, say),
 ``trickle_seconds`` to make it send each answer a byte at a time, spread over that long,
 and ``hold(device_id)`` to stall that device's requests until the returned event is set.
+
+The Reminders API (``/v1/alerts/reminders``) follows Amazon's reference: a POST with a
+``SCHEDULED_ABSOLUTE`` trigger (local ``scheduledTime`` without an offset, an IANA
+``timeZoneId``), ``alertInfo.spokenInfo.content`` and ``pushNotification`` creates a
+reminder and answers 201 with its ``alertToken``, ``createdTime``, ``updatedTime``,
+``status`` ``ON``, ``version`` and ``href``; a malformed one gets 400. GET lists them
+(``totalCount``, ``alerts``), DELETE of one removes it (404 when there is none). A
+request without a bearer token gets 401. ``reminders`` holds what was created, by
+alertToken. ``reminders_fail_with_status`` makes every reminders call answer that status
+(401, 403, 429, 500, 503) with an error body ``{"code", "message"}``, after
+``creates_before_failure`` creates have succeeded; ``reminders_delay_seconds`` makes
+reminders calls answer late. POSTs to ``/v1/directives`` (progressive responses) answer
+204 and are kept in ``directives``. ``reset_reminders()`` forgets all of that.
 
 It serves a throwaway self-signed certificate for ``127.0.0.1`` and ``localhost``,
 written to ``ca_bundle_path``; a client trusts it through ``REQUESTS_CA_BUNDLE``, the
@@ -38,6 +51,7 @@ import ssl
 import sys
 import tempfile
 import threading
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -45,6 +59,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
 from urllib.parse import unquote, urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -52,6 +67,20 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 _TIME_ZONE_PATH = re.compile(r"/v2/devices/(?P<device_id>[^/]+)/settings/System\.timeZone")
+_REMINDERS_PATH = "/v1/alerts/reminders"
+_REMINDER_PATH = re.compile(r"/v1/alerts/reminders/(?P<token>[^/]+)")
+_DIRECTIVES_PATH = "/v1/directives"
+# A local date and time without an offset, as the Reminders API wants scheduledTime.
+_LOCAL_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?")
+_ERROR_CODES = {
+    400: "INVALID_REQUEST",
+    401: "UNAUTHORIZED",
+    403: "FORBIDDEN",
+    404: "NOT_FOUND",
+    429: "TOO_MANY_REQUESTS",
+    500: "INTERNAL_SERVER_ERROR",
+    503: "SERVICE_UNAVAILABLE",
+}
 # Long enough for any honest client on a busy machine; a client that connects and then
 # says nothing must not keep a server thread forever.
 _CLIENT_SOCKET_TIMEOUT_SECONDS = 10.0
@@ -63,6 +92,8 @@ class RecordedRequest:
 
     path: str
     authorization: str | None
+    method: str = "GET"
+    body: object = None
 
 
 class StandInAlexaApi:
@@ -74,6 +105,13 @@ class StandInAlexaApi:
         self.fail_with_status: int | None = None
         self.trickle_seconds: float = 0.0
         self._held: dict[str, threading.Event] = {}
+        self.reminders: dict[str, dict] = {}
+        self.directives: list[dict] = []
+        self.reminders_fail_with_status: int | None = None
+        self.creates_before_failure = 0
+        self.reminders_delay_seconds = 0.0
+        # Bumped by reset_reminders(): a late answer to an earlier test changes nothing.
+        self._generation = 0
         self._requests: list[RecordedRequest] = []
         self._requests_lock = threading.Lock()
         # Set by stop(), so responses still being delayed are sent at once rather
@@ -154,6 +192,81 @@ class StandInAlexaApi:
         with self._requests_lock:
             self._requests.append(request)
 
+    def reset_reminders(self) -> None:
+        """Forgets every reminder and directive, and every reminders failure set."""
+        with self._requests_lock:
+            self.reminders.clear()
+            self.directives.clear()
+        self.reminders_fail_with_status = None
+        self.creates_before_failure = 0
+        self.reminders_delay_seconds = 0.0
+        self._generation += 1
+
+    def _answer_reminders(
+        self, method: str, path: str, authorization: str | None, body: object
+    ) -> tuple[int, object]:
+        """The Reminders and directive APIs: the status and JSON body (None: no body)."""
+        generation = self._generation
+        if self.reminders_delay_seconds > 0:
+            self._stopping.wait(self.reminders_delay_seconds)
+        if generation != self._generation:
+            return 503, _reminders_error(503, "The stand-in was reset meanwhile.")
+        if not (authorization or "").startswith("Bearer ") or authorization == "Bearer ":
+            return 401, _reminders_error(401, "The request has no bearer token.")
+        if path == _DIRECTIVES_PATH and method == "POST":
+            with self._requests_lock:
+                self.directives.append(body)  # type: ignore[arg-type]
+            return 204, None
+        failing = self.reminders_fail_with_status
+        if failing is not None:
+            creating = method == "POST" and path == _REMINDERS_PATH
+            if not creating or self.creates_before_failure <= 0:
+                return failing, _reminders_error(failing, "The stand-in was told to fail.")
+            self.creates_before_failure -= 1
+        if path == _REMINDERS_PATH and method == "POST":
+            return self._create_reminder(body)
+        if path == _REMINDERS_PATH and method == "GET":
+            with self._requests_lock:
+                alerts = list(self.reminders.values())
+            return 200, {"totalCount": str(len(alerts)), "alerts": alerts, "links": None}
+        match = _REMINDER_PATH.fullmatch(path)
+        if match is not None and method in ("GET", "DELETE"):
+            with self._requests_lock:
+                reminder = (self.reminders.pop if method == "DELETE" else self.reminders.get)(
+                    unquote(match["token"]), None
+                )
+            if reminder is None:
+                return 404, _reminders_error(404, "There is no such reminder.")
+            return 200, (reminder if method == "GET" else None)
+        return 404, _reminders_error(404, "The stand-in does not serve that.")
+
+    def _create_reminder(self, body: object) -> tuple[int, object]:
+        problem = _reminder_request_problem(body)
+        if problem is not None:
+            return 400, _reminders_error(400, problem)
+        assert isinstance(body, dict)
+        token = f"stand-in-alert-{uuid.uuid4()}"
+        stamp = datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        reminder = {
+            "alertToken": token,
+            "createdTime": stamp,
+            "updatedTime": stamp,
+            "status": "ON",
+            "version": "1",
+            "trigger": body["trigger"],
+            "alertInfo": body["alertInfo"],
+            "pushNotification": body["pushNotification"],
+        }
+        with self._requests_lock:
+            self.reminders[token] = reminder
+        created = {key: reminder[key] for key in ("alertToken", "createdTime", "updatedTime")}
+        return 201, {
+            **created,
+            "status": "ON",
+            "version": "1",
+            "href": f"{_REMINDERS_PATH}/{token}",
+        }
+
     def hold(self, device_id: str) -> threading.Event:
         """Stalls every request about ``device_id`` until the returned event is set."""
         release = self._held.setdefault(device_id, threading.Event())
@@ -176,6 +289,39 @@ class StandInAlexaApi:
         if zone is None:
             return 404, _alexa_error("INVALID_KEY", "The stand-in knows no such device.")
         return 200, zone
+
+
+def _reminders_error(status: int, message: str) -> dict[str, str]:
+    """An error body shaped like the Reminders API's own (``reminder_management.Error``)."""
+    return {"code": _ERROR_CODES.get(status, "UNKNOWN_ERROR"), "message": message}
+
+
+def _reminder_request_problem(body: object) -> str | None:
+    """What is wrong with a create-reminder request body, per Amazon's reference, if anything."""
+    if not isinstance(body, dict):
+        return "The body is not a JSON object."
+    trigger = body.get("trigger")
+    if not isinstance(trigger, dict) or trigger.get("type") != "SCHEDULED_ABSOLUTE":
+        return "trigger.type must be SCHEDULED_ABSOLUTE (the stand-in's only kind)."
+    scheduled = trigger.get("scheduledTime")
+    if not isinstance(scheduled, str) or not _LOCAL_TIME.fullmatch(scheduled):
+        return "trigger.scheduledTime must be a local ISO 8601 time without an offset."
+    try:
+        ZoneInfo(trigger.get("timeZoneId") or "")
+    except (ZoneInfoNotFoundError, ValueError):
+        return "trigger.timeZoneId must be an IANA time zone."
+    request_time = body.get("requestTime")
+    if not isinstance(request_time, str) or not _LOCAL_TIME.fullmatch(request_time):
+        return "requestTime must be a local ISO 8601 time."
+    content = ((body.get("alertInfo") or {}).get("spokenInfo") or {}).get("content")
+    if not isinstance(content, list) or not content:
+        return "alertInfo.spokenInfo.content must list what to say."
+    for spoken in content:
+        if not isinstance(spoken, dict) or not spoken.get("locale") or not spoken.get("text"):
+            return "each alertInfo.spokenInfo.content item needs a locale and a text."
+    if (body.get("pushNotification") or {}).get("status") not in ("ENABLED", "DISABLED"):
+        return "pushNotification.status must be ENABLED or DISABLED."
+    return None
 
 
 def _alexa_error(code: str, message: str) -> dict[str, str]:
@@ -211,9 +357,46 @@ class _SettingsApiHandler(BaseHTTPRequestHandler):
     server: _TlsThreadingHTTPServer
 
     def do_GET(self) -> None:
+        if self._serves_reminders():
+            return
         standin = self.server.standin
         standin._record(RecordedRequest(self.path, self.headers.get("Authorization")))
         status, body = standin._respond_to(self.path)
+        self._send(status, body)
+
+    def do_POST(self) -> None:
+        if not self._serves_reminders():
+            self._send(*_not_served())
+
+    def do_DELETE(self) -> None:
+        if not self._serves_reminders():
+            self._send(*_not_served())
+
+    def _serves_reminders(self) -> bool:
+        """Answers a Reminders or directive API request; False for any other path."""
+        path = urlsplit(self.path).path
+        if not (path.startswith(_REMINDERS_PATH) or path == _DIRECTIVES_PATH):
+            return False
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        try:
+            body = json.loads(raw) if raw else None
+        except ValueError:
+            body = raw.decode("utf-8", errors="replace")
+        standin = self.server.standin
+        authorization = self.headers.get("Authorization")
+        standin._record(RecordedRequest(self.path, authorization, self.command, body))
+        status, answer = standin._answer_reminders(self.command, path, authorization, body)
+        if answer is None:
+            self.send_response(status)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+        else:
+            self._send(status, answer)
+        return True
+
+    def _send(self, status: int, body: object) -> None:
+        standin = self.server.standin
         payload = json.dumps(body).encode("utf-8")
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
@@ -235,6 +418,10 @@ class _SettingsApiHandler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
         # Tests read `requests`; a line on stderr per request would only be noise.
         pass
+
+
+def _not_served() -> tuple[int, object]:
+    return 404, _alexa_error("INVALID_URI", "The stand-in does not serve that.")
 
 
 def _write_self_signed_certificate(directory: Path) -> tuple[str, str]:

@@ -29,6 +29,14 @@ from .plan import (
     SessionCountHandler,
     TreatmentTargetsHandler,
 )
+from .reminders import (
+    CancelRemindersHandler,
+    FollowLatestTreatment,
+    ListRemindersHandler,
+    PermissionAnswerHandler,
+    RemindEverythingHandler,
+    RemindHandler,
+)
 from .symptoms import SymptomHandler
 from .treatment import JustTreatedHandler, RecordTreatmentHandler, TreatmentDateHandler
 
@@ -46,6 +54,11 @@ HANDLERS_WITH_SERVICES = (
     FactHandler,
     CandidacyHandler,
     TreatmentTargetsHandler,
+    RemindHandler,
+    RemindEverythingHandler,
+    ListRemindersHandler,
+    CancelRemindersHandler,
+    PermissionAnswerHandler,
     HelpHandler,
     YesHandler,
     NoHandler,
@@ -69,12 +82,13 @@ def handled_intents() -> set[str]:
 
 
 def build_skill(services: Services, api_client: ApiClient) -> CustomSkill:
-    """The skill; ``api_client`` carries its calls to Alexa's APIs (the Settings API)."""
+    """The skill; ``api_client`` carries its calls to Alexa's APIs (Settings, Reminders)."""
     builder = CustomSkillBuilder(api_client=api_client)
     for handler in HANDLERS_WITH_SERVICES:
         builder.add_request_handler(handler(services))
     builder.add_request_handler(CanFulfillHandler(handled_intents()))
     for handler in STATELESS_HANDLERS:
         builder.add_request_handler(handler())
+    builder.add_global_response_interceptor(FollowLatestTreatment(services))
     builder.add_exception_handler(ApologyHandler())
     return builder.create()

@@ -24,6 +24,8 @@ from skill.aftercare.dialogue import (
 )
 from skill.config import USER_ID_MAX_LENGTH
 
+from .screen import show_timeline
+
 if TYPE_CHECKING:  # only annotations: `aftercare model check` imports the handlers without them
     from sqlalchemy.orm import Session
 
@@ -32,6 +34,8 @@ if TYPE_CHECKING:  # only annotations: `aftercare model check` imports the handl
 
 # A session attribute: the patient opened the skill, so we keep the conversation going.
 IN_CONVERSATION = "in_conversation"
+# A request attribute: the request's one Turn, shared by its handler and interceptors.
+TURN = "turn"
 
 
 @dataclass(frozen=True)
@@ -184,7 +188,16 @@ class IntentHandler(AbstractRequestHandler):
         return any(is_intent_name(name)(handler_input) for name in self.intents)
 
     def turn(self, handler_input: HandlerInput) -> Turn:
-        return Turn(handler_input, self.services)
+        return turn_of(handler_input, self.services)
+
+
+def turn_of(handler_input: HandlerInput, services: Services) -> Turn:
+    """The request's Turn: made once, so what the handler learned, interceptors know too."""
+    attributes = handler_input.attributes_manager.request_attributes
+    turn = attributes.get(TURN)
+    if turn is None:
+        turn = attributes[TURN] = Turn(handler_input, services)
+    return turn
 
 
 class AftercareAnswerHandler(IntentHandler):
@@ -196,6 +209,7 @@ class AftercareAnswerHandler(IntentHandler):
         turn = self.turn(handler_input)
         if turn.aftercare is None:
             return ask_for_treatment(handler_input)
+        show_timeline(handler_input, turn.aftercare, turn.listener)
         return answer(handler_input, self.compose(turn.aftercare, turn.listener))
 
 

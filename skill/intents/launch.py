@@ -14,7 +14,7 @@ from skill.aftercare.dialogue import (
     ask_treatment_again,
 )
 
-from .base import IntentHandler, ask, start_conversation
+from .base import IntentHandler, ask, show_timeline, start_conversation
 
 
 class LaunchHandler(IntentHandler):
@@ -26,6 +26,7 @@ class LaunchHandler(IntentHandler):
         turn = self.turn(handler_input)
         if turn.aftercare is None:
             return ask(handler_input, WELCOME, ask_treatment_again(turn.locale), then=ASK_TREATMENT)
+        show_timeline(handler_input, turn.aftercare, turn.listener)
         status = answer_status(turn.aftercare, turn.listener)
         # Once the aftercare is over, the status itself asks about a new treatment.
         question = None if turn.aftercare.is_over else WHAT_WOULD_YOU_LIKE

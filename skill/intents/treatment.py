@@ -32,9 +32,19 @@ from skill.aftercare.dialogue import (
     ask_treatment_again,
     confirm_treatment,
 )
+from skill.aftercare.reminders import answer_saved_with_reminders_moved
 from skill.alexa.slot_time import PartOfDay, parse_clock_time, resolved_ahead, treatment_day
 
-from .base import AftercareAnswerHandler, IntentHandler, Turn, answer, ask, slot_value
+from .base import (
+    AftercareAnswerHandler,
+    IntentHandler,
+    Turn,
+    answer,
+    ask,
+    show_timeline,
+    slot_value,
+)
+from .reminders import follow_latest_treatment
 
 RECORD_INTENT = "RecordTreatmentIntent"
 
@@ -125,6 +135,11 @@ class RecordTreatmentHandler(IntentHandler):
         if not turn.record_treatment(treated_at):
             return answer(handler_input, NO_ACCOUNT)
         care = Aftercare(self.services.sheet, treated_at, turn.now)
+        show_timeline(handler_input, care, turn.listener)
+        if care.treated_at == turn.aftercare.treated_at and follow_latest_treatment(
+            handler_input, turn
+        ):
+            return answer(handler_input, answer_saved_with_reminders_moved(care, turn.listener))
         return answer(handler_input, answer_saved(care, turn.listener))
 
 

@@ -3,7 +3,8 @@
 - ``schema`` — one metadata and the tables (SQLAlchemy 2 ORM models);
 - repositories named for what they hold, each a thin object over one ORM
   Session: ``SelfReportedPatients``, ``ClinicPatients``, ``Treatments``,
-  ``Clinics``, ``StaffAccounts``, ``StaffSessions``, ``SignInFailures``;
+  ``Clinics``, ``StaffAccounts``, ``StaffSessions``, ``SignInFailures``,
+  ``Reminders``;
 - ``database`` — the engine, migrations, and :class:`Store`, which hands out
   one Session per web request;
 - ``faults`` — bounds on the database's connect and statement time, and
@@ -27,10 +28,12 @@ from .database import (
     upgrade_database,
 )
 from .patients import ClinicPatients, PatientOnRecord, SelfReportedPatients
+from .reminders import Reminders
 from .schema import (
     Base,
     Clinic,
     Patient,
+    Reminder,
     SignInFailure,
     StaffAccount,
     StaffSession,
@@ -48,6 +51,8 @@ __all__ = [
     "Clinics",
     "Patient",
     "PatientOnRecord",
+    "Reminder",
+    "Reminders",
     "SelfReportedPatients",
     "SignInFailure",
     "SignInFailures",

@@ -176,3 +176,27 @@ class Treatment(Base):
     recorded_by_staff_id: Mapped[int | None] = mapped_column(
         ForeignKey("staff_accounts.id", ondelete="SET NULL")
     )
+
+
+class Reminder(Base):
+    """A reminder the skill created through Alexa's Reminders API for a patient.
+
+    Kept so that asking twice sets nothing twice, "cancel my reminders" finds
+    them, and a new treatment replaces them. Keyed to the patient (not to an
+    Alexa user id), so a linked clinic patient's reminders are hers too; the
+    treatment instant says which treatment's milestones they ring for.
+    """
+
+    __tablename__ = "reminders"
+    __table_args__ = (UniqueConstraint("patient_id", "treated_at", "milestone"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(
+        ForeignKey("patients.id", ondelete="CASCADE"), index=True
+    )
+    treated_at: Mapped[datetime] = mapped_column(UTCDateTime())  # the treatment it follows
+    milestone: Mapped[str] = mapped_column(String(100))  # "makeup", "swimming+sauna+workout", …
+    # The Reminders API's id for it (alertToken): opaque, and never logged.
+    alert_token: Mapped[str] = mapped_column(String(500), unique=True)
+    rings_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

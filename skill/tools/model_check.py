@@ -38,6 +38,7 @@ from ask_smapi_model.v1.skill.interaction_model.slot_definition import SlotDefin
 from ask_smapi_model.v1.skill.interaction_model.slot_type import SlotType
 from ask_smapi_model.v1.skill.interaction_model.type_value import TypeValue
 from ask_smapi_model.v1.skill.interaction_model.type_value_object import TypeValueObject
+from ask_smapi_model.v1.skill.manifest.skill_manifest_envelope import SkillManifestEnvelope
 
 REPOSITORY_ROOT = Path(__file__).parents[2]
 MODEL_FOLDER = "interaction_model"
@@ -96,6 +97,12 @@ MAX_SAMPLE_LENGTH = 200  # Amazon refuses a longer sample utterance
 NOT_SPOKEN = re.compile(r"[^\w{}' ]")
 INVOCATION_NAME_PUNCTUATION = frozenset(" .'")
 
+# What the skill's code uses and the manifest must declare, or Alexa refuses it at run
+# time: the reminders permission (skill/alexa/reminders_api.py) and APL screens
+# (skill/intents/screen.py).
+REQUIRED_PERMISSIONS = ("alexa::alerts:reminders:skill:readwrite",)
+REQUIRED_INTERFACES = ("ALEXA_PRESENTATION_APL",)
+
 
 def check_model(model: dict, handled_intents: set[str]) -> list[str]:
     """Every problem in one locale's interaction model, one line each."""
@@ -114,6 +121,35 @@ def check_model_file(path: Path, handled_intents: set[str]) -> list[str]:
     return [f"{path}: {problem}" for problem in problems]
 
 
+def check_manifest(manifest: Any) -> list[str]:
+    """Every problem in the skill manifest (skill.json), one line each: its schema,
+    walked against ask-smapi-model's manifest classes, and what the skill needs."""
+    problems: list[str] = []
+    _check_object(manifest, SkillManifestEnvelope, "", problems)
+    body = _object(_object(manifest).get("manifest"))
+    declared = {
+        item.value.get("name") for item in _objects("manifest.permissions", body.get("permissions"))
+    }
+    for permission in REQUIRED_PERMISSIONS:
+        if permission not in declared:
+            problems.append(_at("manifest.permissions", f"{permission} is not declared"))
+    custom = _object(_object(body.get("apis")).get("custom"))
+    interfaces = {
+        item.value.get("type")
+        for item in _objects("manifest.apis.custom.interfaces", custom.get("interfaces"))
+    }
+    for interface in REQUIRED_INTERFACES:
+        if interface not in interfaces:
+            problems.append(_at("manifest.apis.custom.interfaces", f"{interface} is not declared"))
+    return problems
+
+
+def check_manifest_file(path: Path) -> list[str]:
+    manifest, unreadable = _load_json(path)
+    problems = [unreadable] if unreadable else check_manifest(manifest)
+    return [f"{path}: {problem}" for problem in problems]
+
+
 @click.group("model")
 def model_group() -> None:
     """Work with the Alexa interaction model."""
@@ -125,31 +161,47 @@ def model_group() -> None:
 def check_command(context: click.Context, paths: tuple[Path, ...]) -> None:
     """Check interaction model files against Amazon's format and the skill's handlers.
 
-    PATHS default to every locale file in interaction_model/ (the manifest
-    skill.json aside), under the current directory or else the repository.
+    PATHS default to every locale file in interaction_model/ and the manifest
+    skill.json (its permissions and interfaces too), under the current directory or
+    else the repository.
     """
     from skill.intents import handled_intents  # the handlers, only when checking
 
     handled = handled_intents()
     found_problems = False
-    for path in paths or _default_model_files():
-        problems = check_model_file(path, handled)
+    for path in paths or _default_files():
+        if path.name == MANIFEST_NAME:
+            problems = check_manifest_file(path)
+            summary = _manifest_summary(path, problems)
+        else:
+            problems = check_model_file(path, handled)
+            summary = _summary(path, problems)
         for problem in problems:
             click.echo(problem)
-        click.echo(_summary(path, problems))
+        click.echo(summary)
         found_problems = found_problems or bool(problems)
     if found_problems:
         context.exit(1)
 
 
-def _default_model_files() -> list[Path]:
+def _default_files() -> list[Path]:
     folder = Path(MODEL_FOLDER)
     if not folder.is_dir():
         folder = REPOSITORY_ROOT / MODEL_FOLDER
     files = sorted(path for path in folder.glob("*.json") if path.name != MANIFEST_NAME)
     if not files:
         raise click.ClickException(f"no interaction model files in {folder}")
-    return files
+    manifest = folder / MANIFEST_NAME
+    return files + ([manifest] if manifest.exists() else [])
+
+
+def _manifest_summary(path: Path, problems: list[str]) -> str:
+    if problems:
+        return f"{path}: {len(problems)} problem{'' if len(problems) == 1 else 's'}"
+    return (
+        f"{path}: OK, permissions {', '.join(REQUIRED_PERMISSIONS)}; "
+        f"interfaces {', '.join(REQUIRED_INTERFACES)}"
+    )
 
 
 def _summary(path: Path, problems: list[str]) -> str:

@@ -34,12 +34,13 @@ from skill.store import (
 from tests.store.looking_in import current_revision, schema_differences, table_names
 
 REPOSITORY = Path(__file__).resolve().parents[2]
-HEAD = "0002"
+HEAD = "0004"
 TABLES = {
     "clinics",
     "staff_accounts",
     "staff_sessions",
     "sign_in_failures",
+    "reminders",
     "patients",
     "treatments",
 }

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from skill.intents import handled_intents
-from skill.tools.model_check import check_model, check_model_file, model_group
+from skill.tools.model_check import check_manifest, check_model, check_model_file, model_group
 
 REPOSITORY_ROOT = Path(__file__).parents[2]
 MODEL_PATH = REPOSITORY_ROOT / "interaction_model" / "en-US.json"
@@ -321,19 +321,28 @@ def _ok_lines(folder) -> str:
     return "".join(lines)
 
 
-def test_the_command_passes_every_locales_model_by_default(monkeypatch):
+def _manifest_ok_line(shown_path) -> str:
+    return (
+        f"{shown_path}: OK, permissions alexa::alerts:reminders:skill:readwrite; "
+        "interfaces ALEXA_PRESENTATION_APL\n"
+    )
+
+
+def test_the_command_passes_every_locales_model_and_the_manifest_by_default(monkeypatch):
     monkeypatch.chdir(REPOSITORY_ROOT)
     result = CliRunner().invoke(model_group, ["check"])
     assert result.exit_code == 0, result.output
-    assert result.output == _ok_lines("interaction_model")
-    assert len(result.output.splitlines()) == 5  # en-AU, en-CA, en-GB, en-IN, en-US
+    assert result.output == _ok_lines("interaction_model") + _manifest_ok_line(
+        "interaction_model/skill.json"
+    )
+    assert len(result.output.splitlines()) == 6  # en-AU, en-CA, en-GB, en-IN, en-US, skill
 
 
 def test_the_command_finds_the_repository_model_from_elsewhere(monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(model_group, ["check"])
     assert result.exit_code == 0, result.output
-    assert result.output == _ok_lines(MODEL_PATH.parent)
+    assert result.output == _ok_lines(MODEL_PATH.parent) + _manifest_ok_line(MANIFEST_PATH)
 
 
 def test_the_command_fails_with_one_line_per_problem(tmp_path):
@@ -348,4 +357,62 @@ def test_the_command_fails_with_one_line_per_problem(tmp_path):
         f"{path}: {_intent_path('ActivityWaitIntent')}: unknown key 'samplez'",
         f"{path}: {LANGUAGE_MODEL}.invocationName: 'Skin Aftercare' must be lower case",
         f"{path}: 2 problems",
+    ]
+
+
+# --- the manifest ---------------------------------------------------------
+
+MANIFEST_PATH = REPOSITORY_ROOT / "interaction_model" / "skill.json"
+
+
+def manifest() -> dict:
+    return json.loads(MANIFEST_PATH.read_text("utf-8"))
+
+
+def test_the_manifest_declares_the_reminders_permission_and_apl():
+    assert check_manifest(manifest()) == []
+
+
+def test_a_manifest_without_the_reminders_permission_is_refused():
+    broken = manifest()
+    del broken["manifest"]["permissions"]
+
+    assert check_manifest(broken) == [
+        "manifest.permissions: alexa::alerts:reminders:skill:readwrite is not declared"
+    ]
+
+
+def test_a_manifest_without_apl_is_refused():
+    broken = manifest()
+    broken["manifest"]["apis"]["custom"]["interfaces"] = []
+
+    assert check_manifest(broken) == [
+        "manifest.apis.custom.interfaces: ALEXA_PRESENTATION_APL is not declared"
+    ]
+
+
+def test_a_misspelt_manifest_key_and_a_wrong_viewport_are_reported():
+    broken = manifest()
+    broken["manifest"]["permissions"][0]["nmae"] = "x"
+    viewport = broken["manifest"]["apis"]["custom"]["interfaces"][0]["supportedViewports"][0]
+    viewport["shape"] = "OVAL"
+
+    assert check_manifest(broken) == [
+        "manifest.permissions[0] (alexa::alerts:reminders:skill:readwrite): unknown key 'nmae'",
+        "manifest.apis.custom.interfaces[0].supportedViewports[0].shape: 'OVAL' is not one of RECTANGLE, ROUND",
+    ]
+
+
+def test_model_check_checks_the_manifest_too(tmp_path):
+    broken = manifest()
+    del broken["manifest"]["permissions"]
+    path = tmp_path / "skill.json"
+    path.write_text(json.dumps(broken), "utf-8")
+
+    result = CliRunner().invoke(model_group, ["check", str(path)])
+
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        f"{path}: manifest.permissions: alexa::alerts:reminders:skill:readwrite is not declared",
+        f"{path}: 1 problem",
     ]
