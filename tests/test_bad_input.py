@@ -72,6 +72,7 @@ def _nested_objects(depth: int) -> str:
 
 TOO_DEEP = "body is nested too deeply"
 TOO_LONG = "body has a number too long to read"
+UNDERSCORE = "body has a key that starts with an underscore"
 
 
 @pytest.mark.parametrize(
@@ -86,6 +87,11 @@ TOO_LONG = "body has a number too long to read"
         pytest.param(_envelope_with("9" * 4_301), TOO_LONG, id="a 4301-digit integer"),
         pytest.param(
             _envelope_with("-" + "1" * 50_000, ("request", "timestamp")), TOO_LONG, id="a long one"
+        ),
+        # The SDK sets unknown keys as attributes: this one would wipe the session's fields.
+        pytest.param(_envelope_with("{}", ("session", "__dict__")), UNDERSCORE, id="__dict__"),
+        pytest.param(
+            _envelope_with('"x"', ("context", "System", "_private")), UNDERSCORE, id="_private"
         ),
     ],
 )

@@ -94,10 +94,9 @@ def _shape_problem(body: bytes, max_depth: int) -> str | None:
     except ValueError:
         # Python refuses integers longer than sys.get_int_max_str_digits() (4300) digits.
         return "body has a number too long to read"
-    # Alexa's requests nest about ten levels deep. Far deeper JSON is an attack on the
-    # recursive code that reads it (the SDK's deserializer, jsonify of session attributes).
-    if _nested_deeper_than(envelope, max_depth):
-        return "body is nested too deeply"
+    problem = _structure_problem(envelope, max_depth)
+    if problem:
+        return problem
     if not isinstance(envelope, dict):
         return "body is not a JSON object"
     alexa_request = envelope.get("request")
@@ -111,18 +110,30 @@ def _shape_problem(body: bytes, max_depth: int) -> str | None:
     return None
 
 
-def _nested_deeper_than(value: object, limit: int) -> bool:
-    """Whether lists and objects nest more than ``limit`` levels (walked without recursion)."""
+def _structure_problem(value: object, max_depth: int) -> str | None:
+    """What in the JSON's structure would break the code that reads it, walked without
+    recursion.
+
+    Alexa's requests nest about ten levels deep. Far deeper JSON is an attack on the
+    recursive code that reads it (the SDK's deserializer, jsonify of session
+    attributes). And the SDK's deserializer sets every key it does not know as an
+    attribute of the model object, so a key such as "__dict__" would wipe the
+    object's fields before any handler (or verifier) could answer: Alexa sends no
+    key that starts with an underscore.
+    """
     pending = [(value, 1)]
     while pending:
         node, depth = pending.pop()
-        children = (
-            node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
-        )
-        if children and depth > limit:
-            return True
+        if isinstance(node, dict):
+            if any(key.startswith("_") for key in node):
+                return "body has a key that starts with an underscore"
+            children = node.values()
+        else:
+            children = node if isinstance(node, list) else ()
+        if children and depth > max_depth:
+            return "body is nested too deeply"
         pending.extend((child, depth + 1) for child in children)
-    return False
+    return None
 
 
 alexa = Blueprint("alexa", __name__)
