@@ -3,7 +3,9 @@
 - ``schema`` — one metadata and the tables (SQLAlchemy 2 ORM models);
 - repositories named for what they hold, each a thin object over one ORM
   Session: ``SelfReportedPatients``, ``ClinicPatients``, ``Treatments``,
-  ``Clinics``, ``StaffAccounts``, ``StaffSessions``, ``SignInFailures``;
+  ``Clinics``, ``StaffAccounts``, ``StaffSessions``, ``SignInFailures``, and
+  account linking's ``OAuthClients``, ``LinkingCodes``, ``AccountLinks``,
+  ``AuthorizationCodes``, ``IssuedTokens``;
 - ``database`` — the engine, migrations, and :class:`Store`, which hands out
   one Session per web request;
 - ``faults`` — bounds on the database's connect and statement time, and
@@ -26,10 +28,25 @@ from .database import (
     token_hash,
     upgrade_database,
 )
+from .linking import (
+    AccessTokenOnRecord,
+    AccountLinks,
+    AuthorizationCodes,
+    IssuedTokens,
+    LinkedPatient,
+    LinkingCodes,
+    OAuthClients,
+    usable,
+)
 from .patients import ClinicPatients, PatientOnRecord, SelfReportedPatients
 from .schema import (
+    AccountLink,
+    AuthorizationCode,
     Base,
     Clinic,
+    IssuedToken,
+    LinkingCode,
+    OAuthClient,
     Patient,
     SignInFailure,
     StaffAccount,
@@ -42,10 +59,22 @@ from .treatments import Treatments
 
 __all__ = [
     "MIGRATIONS_DIRECTORY",
+    "AccessTokenOnRecord",
+    "AccountLink",
+    "AccountLinks",
+    "AuthorizationCode",
+    "AuthorizationCodes",
     "Base",
     "Clinic",
     "ClinicPatients",
     "Clinics",
+    "IssuedToken",
+    "IssuedTokens",
+    "LinkedPatient",
+    "LinkingCode",
+    "LinkingCodes",
+    "OAuthClient",
+    "OAuthClients",
     "Patient",
     "PatientOnRecord",
     "SelfReportedPatients",
@@ -67,4 +96,5 @@ __all__ = [
     "new_token",
     "token_hash",
     "upgrade_database",
+    "usable",
 ]

@@ -34,7 +34,7 @@ from skill.store import (
 from tests.store.looking_in import current_revision, schema_differences, table_names
 
 REPOSITORY = Path(__file__).resolve().parents[2]
-HEAD = "0002"
+HEAD = "0003"
 TABLES = {
     "clinics",
     "staff_accounts",
@@ -42,6 +42,11 @@ TABLES = {
     "sign_in_failures",
     "patients",
     "treatments",
+    "oauth_clients",
+    "linking_codes",
+    "account_links",
+    "authorization_codes",
+    "issued_tokens",
 }
 PATIENT = "amzn1.ask.account." + "AF" + "X" * 280
 TREATED = datetime(2026, 11, 26, 15, 0, tzinfo=UTC)
