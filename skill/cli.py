@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from skill.config import ConfigError
+from skill.oauth.commands import oauth_group
 from skill.portal.commands import clinic_group
 from skill.tools.model_check import model_group
 from skill.tools.options import iso_instant, ready_database, refuse_with_url, time_zone
@@ -64,6 +65,7 @@ def serve(host: str, port: int, threads: int | None) -> None:
 main.add_command(model_group)
 main.add_command(say)
 main.add_command(clinic_group)
+main.add_command(oauth_group)
 
 
 @main.group()
