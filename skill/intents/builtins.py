@@ -43,7 +43,8 @@ class HelpHandler(IntentHandler):
     intents = ("AMAZON.HelpIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        if self.turn(handler_input).aftercare is None:
+        turn = self.turn(handler_input)
+        if turn.aftercare is None and turn.clinic is None:
             return ask(
                 handler_input, HELP_BEFORE_TREATMENT, ASK_TREATMENT_AGAIN, then=ASK_TREATMENT
             )

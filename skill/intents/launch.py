@@ -15,6 +15,7 @@ from skill.aftercare.dialogue import (
 )
 
 from .base import IntentHandler, ask, start_conversation
+from .linking import announce_link
 
 
 class LaunchHandler(IntentHandler):
@@ -24,6 +25,8 @@ class LaunchHandler(IntentHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         start_conversation(handler_input)
         turn = self.turn(handler_input)
+        if turn.linked is not None and not turn.linked.announced:
+            return announce_link(handler_input, turn)
         if turn.aftercare is None:
             return ask(handler_input, WELCOME, ASK_TREATMENT_AGAIN, then=ASK_TREATMENT)
         status = answer_status(turn.aftercare, turn.listener)

@@ -28,7 +28,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from authlib.integrations.flask_oauth2 import AuthorizationServer
-from authlib.oauth2 import OAuth2Error
 from authlib.oauth2.rfc6749 import (
     AuthorizationCodeMixin,
     ClientMixin,
@@ -37,19 +36,16 @@ from authlib.oauth2.rfc6749 import (
     grants,
 )
 from authlib.oauth2.rfc6749.util import list_to_scope, scope_to_list
-from authlib.oauth2.rfc6750 import BearerTokenValidator
 from authlib.oauth2.rfc7636 import CodeChallenge
 from flask import Flask, current_app
 from sqlalchemy.orm import Session
 
 from skill.store import (
-    AccessTokenOnRecord,
     AccountLinks,
     AuthorizationCode,
     AuthorizationCodes,
     IssuedToken,
     IssuedTokens,
-    LinkedPatient,
     OAuthClient,
     OAuthClients,
     Patient,
@@ -57,11 +53,11 @@ from skill.store import (
     token_hash,
 )
 
+from .tokens import SCOPE
+
 log = logging.getLogger(__name__)
 
 EXTENSION_KEY = "aftercare_oauth"
-# What a linked account lets the skill read: the treatments her clinic recorded.
-SCOPE = "treatments"
 AUTH_METHODS = ("client_secret_basic", "client_secret_post")
 AUTHORIZATION_CODE_LIFETIME = timedelta(minutes=5)
 ACCESS_TOKEN_LIFETIME = timedelta(hours=1)
@@ -285,48 +281,6 @@ class LinkingServer(AuthorizationServer):
                 refresh_expires_at=now + REFRESH_TOKEN_LIFETIME,
             )
         )
-
-
-@dataclass
-class AccessOnRecord(TokenMixin):
-    """Authlib's view of an access token, judged at the request's own time."""
-
-    record: AccessTokenOnRecord
-    now: datetime
-
-    def get_scope(self) -> str:
-        return self.record.scope
-
-    def is_expired(self) -> bool:
-        return self.now >= self.record.expires_at
-
-    def is_revoked(self) -> bool:
-        return self.record.revoked
-
-
-class LinkedAccountValidator(BearerTokenValidator):
-    """The skill's token check: Authlib's bearer-token rules over the store."""
-
-    def __init__(self, session: Session, now: datetime) -> None:
-        super().__init__()
-        self.session = session
-        self.now = now
-
-    def authenticate_token(self, token_string: str) -> AccessOnRecord | None:
-        record = IssuedTokens(self.session).on_record(token_hash(token_string))
-        return None if record is None else AccessOnRecord(record, self.now)
-
-
-def linked_patient(session: Session, access_token: str, now: datetime) -> LinkedPatient | None:
-    """The clinic's patient an access token links to, or None when the token is
-    unknown, expired, revoked or not for this skill's scope."""
-    validator = LinkedAccountValidator(session, now)
-    token = validator.authenticate_token(access_token)
-    try:
-        validator.validate_token(token, [SCOPE], None)
-    except OAuth2Error:
-        return None
-    return token.record.patient
 
 
 def init_app(app: Flask, clock: Callable[[], datetime]) -> None:
