@@ -107,6 +107,10 @@ def _label(envelope: dict) -> str:
 @click.option("--user", "user_id", help="Send every request as this Alexa userId.")
 @click.option("--device", "device_id", help="Send every request from this deviceId.")
 @click.option(
+    "--access-token",
+    help="Send every request with this account-linking accessToken (a linked patient).",
+)
+@click.option(
     "--url",
     help="Send to a running server (verification off) instead of in process; "
     "each file as a user and device of its own unless --user or --device.",
@@ -120,7 +124,9 @@ def _label(envelope: dict) -> str:
     help="Check NAME.expected.json or inline expectations; exit 1 on any failure "
     "or when nothing was checked.",
 )
-def replay(paths, as_json, at, timezone, user_id, device_id, url, database_url, expect) -> None:
+def replay(
+    paths, as_json, at, timezone, user_id, device_id, access_token, url, database_url, expect
+) -> None:
     """Replay Alexa request envelopes (files or folders of them) and print what Alexa would say."""
     from skill.tools.replay import Overrides, ReplayError, replay_files
 
@@ -128,7 +134,7 @@ def replay(paths, as_json, at, timezone, user_id, device_id, url, database_url, 
     logging.getLogger().setLevel(logging.ERROR)
     refuse_with_url(url, timezone=timezone, database_url=database_url)
     ready_database(database_url)
-    overrides = Overrides(at=at, user_id=user_id, device_id=device_id)
+    overrides = Overrides(at=at, user_id=user_id, device_id=device_id, access_token=access_token)
     try:
         files = list(replay_files(list(paths)))
     except ReplayError as problem:

@@ -12,6 +12,7 @@ from skill.aftercare.dialogue import (
     WELCOME,
     WHAT_ELSE,
     WHAT_WOULD_YOU_LIKE,
+    clinic_has_no_treatment,
 )
 
 from .base import IntentHandler, ask, start_conversation
@@ -27,6 +28,9 @@ class LaunchHandler(IntentHandler):
         turn = self.turn(handler_input)
         if turn.linked is not None and not turn.linked.announced:
             return announce_link(handler_input, turn)
+        if turn.aftercare is None and turn.clinic is not None:
+            speech = clinic_has_no_treatment(turn.clinic)
+            return ask(handler_input, speech, f"{EXAMPLES} {WHAT_ELSE}", then=WHAT_WOULD_YOU_LIKE)
         if turn.aftercare is None:
             return ask(handler_input, WELCOME, ASK_TREATMENT_AGAIN, then=ASK_TREATMENT)
         status = answer_status(turn.aftercare, turn.listener)

@@ -49,6 +49,7 @@ class Conversation:
     zone: ZoneInfo
     user_id: str
     device_id: str
+    access_token: str | None = None  # her account-linking token, once she linked her clinic
     session: Session | None = None
     pending: dict | None = None  # the Dialog directive the last answer left open
     requests_made: int = 0
@@ -66,6 +67,9 @@ class Conversation:
             device_id=self.device_id,
             request_number=self.requests_made,
         )
+        if self.access_token is not None:
+            for holder in (request["session"], request["context"]["System"]):
+                holder["user"]["accessToken"] = self.access_token
         return request, understood if isinstance(understood, NotUnderstood) else None
 
     def answered(self, request: dict, response: dict) -> None:
@@ -180,6 +184,11 @@ def _converse(conversation: Conversation, transport: Transport | None, at: datet
     "--device", "device_id", default=DEFAULT_DEVICE, show_default=True, help="The deviceId."
 )
 @click.option(
+    "--access-token",
+    metavar="TOKEN",
+    help="Say it as a patient who linked her clinic account with this access token.",
+)
+@click.option(
     "--database-url",
     metavar="URL",
     help="In process: use this database instead of a fresh one for this run.",
@@ -190,7 +199,9 @@ def _converse(conversation: Conversation, transport: Transport | None, at: datet
     help="Send to a running server (verification off) instead of in process; "
     f"dates are then worked out in {DEFAULT_TIMEZONE}.",
 )
-def say(utterance, request_only, at, zone, user_id, device_id, database_url, url) -> None:
+def say(
+    utterance, request_only, at, zone, user_id, device_id, access_token, database_url, url
+) -> None:
     """Say UTTERANCE to the skill as a patient would, and print Alexa's answer.
 
     Without UTTERANCE, hold a conversation in one session: a line per turn;
@@ -202,7 +213,7 @@ def say(utterance, request_only, at, zone, user_id, device_id, database_url, url
     refuse_with_url(url, timezone=zone, database_url=database_url)
     ready_database(database_url)
     zone = zone or ZoneInfo(DEFAULT_TIMEZONE)
-    conversation = Conversation(InteractionModel.load(), zone, user_id, device_id)
+    conversation = Conversation(InteractionModel.load(), zone, user_id, device_id, access_token)
     with ExitStack() as stack:
         try:
             transport = None if request_only else _open_transport(stack, url, database_url, zone)
