@@ -64,7 +64,11 @@ class ClinicPatient:
 
 
 def clinic_patient(
-    store: Store, treated_at: datetime | None, now: datetime, clinic: str = "Bright Skin"
+    store: Store,
+    treated_at: datetime | None,
+    now: datetime,
+    clinic: str = "Bright Skin",
+    secret_key: str = SECRET_KEY,
 ) -> ClinicPatient:
     """A clinic's patient with her date of birth, a treatment and a fresh linking code."""
     with store.session() as session:
@@ -85,7 +89,7 @@ def clinic_patient(
         code = new_linking_code()
         LinkingCodes(session).issue(
             patient_id=patient.id,
-            code_hash=linking_code_hash(code, SECRET_KEY),
+            code_hash=linking_code_hash(code, secret_key),
             staff_id=None,
             now=now,
             valid_for=timedelta(days=7),
