@@ -602,3 +602,25 @@ def test_say_over_http_talks_to_a_running_server(serve):
     result = run_say("--url", f"{base}/alexa", "does it hurt")
     assert result.exit_code == 0, result.output
     assert result.output.startswith("A topical anesthetic goes on 15 to 20 minutes beforehand")
+
+
+def test_say_with_an_access_token_speaks_as_a_linked_patient():
+    # A token this fresh store never issued: the link has ended, and she is told how to relink.
+    result = CliRunner().invoke(
+        say,
+        ["--at", "2026-11-27T15:00:00Z", "--access-token", "never-issued", "when was my treatment"],
+    )
+
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Your link to your clinic's records has ended")
+
+
+def test_say_request_carries_the_access_token():
+    result = CliRunner().invoke(
+        say, ["--request", "--access-token", "a-token", "link my clinic account"]
+    )
+
+    request = json.loads(result.output)
+    assert request["request"]["intent"]["name"] == "LinkAccountIntent"
+    assert request["context"]["System"]["user"]["accessToken"] == "a-token"
+    assert request["session"]["user"]["accessToken"] == "a-token"
