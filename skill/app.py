@@ -21,6 +21,7 @@ from skill.alexa.settings_api import DeviceTimeZones, TimeoutApiClient
 from skill.alexa.verification import default_trust_store, fetch_certificate_chain, utc_now
 from skill.health import OK, DatabaseHealth
 from skill.intents import Services, build_skill
+from skill.oauth import blueprint as oauth
 from skill.portal import blueprint as portal
 
 log = logging.getLogger(__name__)
@@ -78,6 +79,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     endpoint.init_app(app, build_skill(services, api_client), verifiers)
     portal.init_app(app, sheet=services.sheet, clock=clock)
+    oauth.init_app(app, clock=clock)
 
     database_health = DatabaseHealth(store.get_store(app).ping)
 

@@ -15,6 +15,7 @@ import click
 
 from skill.aftercare.locales import ENGLISH_LOCALES
 from skill.config import ConfigError
+from skill.oauth.commands import oauth_group
 from skill.portal.commands import clinic_group
 from skill.tools.model_check import model_group
 from skill.tools.options import iso_instant, ready_database, refuse_with_url, time_zone
@@ -65,6 +66,7 @@ def serve(host: str, port: int, threads: int | None) -> None:
 main.add_command(model_group)
 main.add_command(say)
 main.add_command(clinic_group)
+main.add_command(oauth_group)
 
 
 @main.group()
@@ -111,6 +113,10 @@ def _label(envelope: dict) -> str:
     help="Send every request in this locale: what would a listener there hear?",
 )
 @click.option(
+    "--access-token",
+    help="Send every request with this account-linking accessToken (a linked patient).",
+)
+@click.option(
     "--url",
     help="Send to a running server (verification off) instead of in process; "
     "each file as a user and device of its own unless --user or --device.",
@@ -125,7 +131,17 @@ def _label(envelope: dict) -> str:
     "or when nothing was checked.",
 )
 def replay(
-    paths, as_json, at, timezone, user_id, device_id, locale, url, database_url, expect
+    paths,
+    as_json,
+    at,
+    timezone,
+    user_id,
+    device_id,
+    locale,
+    access_token,
+    url,
+    database_url,
+    expect,
 ) -> None:
     """Replay Alexa request envelopes (files or folders of them) and print what Alexa would say."""
     from skill.tools.replay import Overrides, ReplayError, replay_files
@@ -134,7 +150,9 @@ def replay(
     logging.getLogger().setLevel(logging.ERROR)
     refuse_with_url(url, timezone=timezone, database_url=database_url)
     ready_database(database_url)
-    overrides = Overrides(at=at, user_id=user_id, device_id=device_id, locale=locale)
+    overrides = Overrides(
+        at=at, user_id=user_id, device_id=device_id, locale=locale, access_token=access_token
+    )
     try:
         files = list(replay_files(list(paths)))
     except ReplayError as problem:

@@ -132,6 +132,45 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
+def start_server(environment: dict[str, str]) -> tuple[subprocess.Popen, str]:
+    """Starts ``aftercare serve`` on a free port with ``environment`` (over the
+    tests' own); returns the process and its base URL once /healthz answers."""
+    port = _free_port()
+    process = subprocess.Popen(
+        [str(AFTERCARE), "serve", "--port", str(port)],
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"aftercare serve exited early:\n{process.stdout.read()}")
+        try:
+            if requests.get(f"{base}/healthz", timeout=1).status_code == 200:
+                return process, base
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    process.terminate()
+    pytest.fail("aftercare serve did not answer /healthz in time")
+
+
+def served_environment(database_url: str, alexa_api, **environment: str) -> dict[str, str]:
+    env = {
+        **os.environ,
+        "AFTERCARE_DATABASE_URL": database_url,
+        "AFTERCARE_SKILL_ID": SKILL_ID,
+        "REQUESTS_CA_BUNDLE": alexa_api.ca_bundle_path,
+        "AFTERCARE_SECRET_KEY": SECRET_KEY,
+        **environment,
+    }
+    if "AFTERCARE_VERIFY_SIGNATURES" not in environment:
+        env.pop("AFTERCARE_VERIFY_SIGNATURES", None)  # the default is what is tested
+    return env
+
+
 @pytest.fixture
 def serve(tmp_path, alexa_api):
     """Starts ``aftercare serve`` with the given environment; yields its base URL."""
@@ -140,36 +179,10 @@ def serve(tmp_path, alexa_api):
     processes = []
 
     def start(**environment: str) -> str:
-        port = _free_port()
-        env = {
-            **os.environ,
-            "AFTERCARE_DATABASE_URL": f"sqlite:///{tmp_path / 'served.sqlite3'}",
-            "AFTERCARE_SKILL_ID": SKILL_ID,
-            "REQUESTS_CA_BUNDLE": alexa_api.ca_bundle_path,
-            "AFTERCARE_SECRET_KEY": SECRET_KEY,
-            **environment,
-        }
-        if "AFTERCARE_VERIFY_SIGNATURES" not in environment:
-            env.pop("AFTERCARE_VERIFY_SIGNATURES", None)  # the default is what is tested
-        process = subprocess.Popen(
-            [str(AFTERCARE), "serve", "--port", str(port)],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
+        database_url = f"sqlite:///{tmp_path / 'served.sqlite3'}"
+        process, base = start_server(served_environment(database_url, alexa_api, **environment))
         processes.append(process)
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                pytest.fail(f"aftercare serve exited early:\n{process.stdout.read()}")
-            try:
-                if requests.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    return base
-            except requests.ConnectionError:
-                time.sleep(0.1)
-        pytest.fail("aftercare serve did not answer /healthz in time")
+        return base
 
     yield start
     for process in processes:

@@ -159,3 +159,47 @@ def _spoken_gap(gap: timedelta) -> str:
         return spoken_elapsed(gap)
     days = round(gap / timedelta(days=1))
     return f"{days} day{'' if days == 1 else 's'}"
+
+
+# Account linking. The clinic's name is spoken where it helps; the patient's own
+# name or anything that identifies her never is.
+LINK_CARD_SENT = Speech(
+    "I've sent a card to your Alexa app to link your clinic account. "
+    "You'll need the linking code your clinic gave you."
+)
+LINK_ENDED = Speech(
+    "Your link to your clinic's records has ended, so I can't answer from them. "
+    "To link again, use the card I've sent to your Alexa app, with a new code from your clinic."
+)
+
+
+def already_linked(clinic: str) -> Speech:
+    return Speech(
+        f"You're already linked to your clinic, {clinic}, so I answer from the treatments "
+        "it records."
+    )
+
+
+def clinic_keeps_the_record(clinic: str) -> Speech:
+    """She tried to tell the skill her treatment, but her clinic's record is authoritative."""
+    return Speech(
+        f"Your clinic, {clinic}, keeps your treatment record, so I can't change it by voice. "
+        "If it's wrong, please ask them to correct it."
+    )
+
+
+def clinic_has_no_treatment(clinic: str) -> Speech:
+    return Speech(
+        f"Your clinic, {clinic}, hasn't recorded a treatment for you yet, so I can't time "
+        "your aftercare. Please ask them."
+    )
+
+
+def now_linked(clinic: str, elapsed: str | None, told_before: bool) -> Speech:
+    """The first launch after linking, once: where answers come from now, and
+    that what she told the skill herself is kept but no longer used."""
+    source = f"You're now linked to your clinic, {clinic}, so I answer from its record"
+    source += ", not from what you told me before, which I keep." if told_before else "."
+    if elapsed is None:
+        return Speech(f"{source} It hasn't recorded a treatment for you yet, so please ask them.")
+    return Speech(f"{source} It's been {elapsed} since your treatment.")

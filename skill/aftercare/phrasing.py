@@ -622,11 +622,15 @@ def _and_next_change(care: Aftercare, listener: Listener, opening: str, then: st
     return Speech(text, card=timeline_card(care, listener))
 
 
-def answer_recorded_treatment(care: Aftercare, listener: Listener) -> Speech:
-    """ "When was my treatment?" — what is saved, and how long ago that is."""
+def answer_recorded_treatment(
+    care: Aftercare, listener: Listener, clinic: str | None = None
+) -> Speech:
+    """ "When was my treatment?" — what is saved (or what her clinic recorded), and
+    how long ago that is."""
     when = whole_instant(care.treated_at, care.now, listener)
     elapsed = spoken_elapsed(care.elapsed)
-    text = f"{sentence(f'As I have it, you had your treatment {when}')} That's {elapsed} ago."
+    said = f"Your clinic, {clinic}, recorded" if clinic else "As I have it, you had"
+    text = f"{sentence(f'{said} your treatment {when}')} That's {elapsed} ago."
     return Speech(text, card=timeline_card(care, listener))
 
 
@@ -661,12 +665,18 @@ def answer_next_session(care: Aftercare, listener: Listener) -> Speech:
     return Speech(text, card=_card(text, plan.sheet))
 
 
-def answer_session_count(sessions_recorded: int, sheet: PatientSheet) -> Speech:
+def answer_session_count(
+    sessions_recorded: int, sheet: PatientSheet, clinic: str | None = None
+) -> Speech:
+    """ "How many sessions have I had?" — as recorded with the skill, or by her clinic."""
     needed = sheet.fact("sessions_needed").speech
-    if sessions_recorded == 0:
+    sessions = _count(sessions_recorded, "session")
+    if clinic:
+        recorded = f"Your clinic, {clinic}, has recorded {sessions} for you."
+    elif sessions_recorded == 0:
         recorded = "I don't have any of your sessions recorded yet."
     else:
-        recorded = f"You've had {_count(sessions_recorded, 'session')} recorded with me."
+        recorded = f"You've had {sessions} recorded with me."
     return Speech(f"{recorded} {needed}")
 
 

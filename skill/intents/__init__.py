@@ -22,6 +22,7 @@ from .builtins import (
     YesHandler,
 )
 from .launch import LaunchHandler
+from .linking import AccountLinkedHandler, LinkAccountHandler, LinkEndedHandler
 from .plan import (
     CandidacyHandler,
     FactHandler,
@@ -41,6 +42,8 @@ from .symptoms import SymptomHandler
 from .treatment import JustTreatedHandler, RecordTreatmentHandler, TreatmentDateHandler
 
 HANDLERS_WITH_SERVICES = (
+    # First: a token that links to no one gets a Link Account card, whatever was asked.
+    LinkEndedHandler,
     LaunchHandler,
     RecordTreatmentHandler,
     JustTreatedHandler,
@@ -65,6 +68,8 @@ HANDLERS_WITH_SERVICES = (
     GoodbyeHandler,
     FallbackHandler,
     SkillDisabledHandler,
+    LinkAccountHandler,
+    AccountLinkedHandler,
 )
 # Catch-alls go last.
 STATELESS_HANDLERS = (

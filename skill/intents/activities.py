@@ -48,7 +48,7 @@ class ActivityHandler(IntentHandler):
             return ask(handler_input, ACTIVITY_NOT_HEARD, ASK_ACTIVITY, then=ASK_ACTIVITY)
         turn = self.turn(handler_input)
         if turn.aftercare is None:
-            return ask_for_treatment(handler_input)
+            return ask_for_treatment(handler_input, turn)
         speech = self.answer_about(rule, turn, handler_input)
         return answer(handler_input, answer_naming_the_word(rule, heard, speech))
 

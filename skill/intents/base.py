@@ -21,6 +21,7 @@ from skill.aftercare.dialogue import (
     TREATMENT_UNKNOWN,
     WHAT_ELSE,
     ask_treatment_again,
+    clinic_has_no_treatment,
 )
 from skill.config import USER_ID_MAX_LENGTH
 
@@ -30,12 +31,14 @@ if TYPE_CHECKING:  # only annotations: `aftercare model check` imports the handl
     from sqlalchemy.orm import Session
 
     from skill.alexa.settings_api import DeviceTimeZones
-    from skill.store import PatientOnRecord, Store
+    from skill.store import LinkedPatient, PatientOnRecord, Store
 
 # A session attribute: the patient opened the skill, so we keep the conversation going.
 IN_CONVERSATION = "in_conversation"
 # A request attribute: the request's one Turn, shared by its handler and interceptors.
 TURN = "turn"
+# Longer than any token this service issues: not worth hashing and looking up.
+ACCESS_TOKEN_MAX_LENGTH = 512
 
 
 @dataclass(frozen=True)
@@ -122,10 +125,49 @@ class Turn:
         return self.services.store.request_session()
 
     @per_turn
+    def access_token(self) -> str | None:
+        """The account-linking token Alexa sent, once she linked her clinic account."""
+        system = self.handler_input.request_envelope.context.system
+        if system is None or system.user is None:
+            return None
+        return request_util.get_account_linking_access_token(self.handler_input) or None
+
+    @per_turn
+    def linked(self) -> LinkedPatient | None:
+        """The clinic's patient her access token links to; None without a token,
+        or with one that is unknown, expired or revoked."""
+        token = self.access_token
+        if token is None or len(token) > ACCESS_TOKEN_MAX_LENGTH:
+            return None
+        from skill.oauth.tokens import linked_patient  # Authlib, only for a linked account
+        from skill.store import AccountLinks
+
+        patient = linked_patient(self.session, token, self.now)
+        if patient is not None and self.user_id and patient.alexa_user_id != self.user_id:
+            # Remembered so that disabling the skill can unlink her.
+            AccountLinks(self.session).learn_alexa_user(patient.link_id, self.user_id)
+            self.session.commit()
+        return patient
+
+    @property
+    def link_refused(self) -> bool:
+        """She sent an access token that links to no one any more."""
+        return self.access_token is not None and self.linked is None
+
+    @property
+    def clinic(self) -> str | None:
+        """Her clinic's name, when she is a linked clinic patient."""
+        return self.linked.clinic_name if self.linked is not None else None
+
+    @per_turn
     def patient(self) -> PatientOnRecord | None:
-        """Who the patient is, decided here and nowhere else: today the patient
-        who reported her own treatments, found by her Alexa user id (a linked
-        clinic patient joins here next). None before she has told us anything."""
+        """Who the patient is, decided here and nowhere else: with an access
+        token, the clinic's patient it links to (her clinic's record is
+        authoritative, and a token that links to no one is no one); without,
+        the patient who reported her own treatments, found by her Alexa user id.
+        None before she has told us anything."""
+        if self.access_token is not None:
+            return self.linked
         if self.user_id is None:
             return None
         # The store's modules load SQLAlchemy, which `aftercare model check` (it
@@ -168,12 +210,16 @@ class Turn:
         return True
 
     def forget_patient(self) -> None:
-        """Deletes everything she told the skill (she disabled it)."""
-        if self.user_id is not None:
-            from skill.store import SelfReportedPatients
+        """Deletes everything she told the skill and unlinks her clinic account
+        (she disabled the skill)."""
+        from skill.store import AccountLinks, SelfReportedPatients
 
+        if self.user_id is not None:
             SelfReportedPatients(self.session).forget(self.user_id)
-            self.session.commit()
+            AccountLinks(self.session).revoke_of_alexa_user(self.user_id, self.now)
+        if self.linked is not None:
+            AccountLinks(self.session).revoke(self.linked.link_id, self.now)
+        self.session.commit()
 
 
 class IntentHandler(AbstractRequestHandler):
@@ -208,7 +254,7 @@ class AftercareAnswerHandler(IntentHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         turn = self.turn(handler_input)
         if turn.aftercare is None:
-            return ask_for_treatment(handler_input)
+            return ask_for_treatment(handler_input, turn)
         show_timeline(handler_input, turn.aftercare, turn.listener)
         return answer(handler_input, self.compose(turn.aftercare, turn.listener))
 
@@ -283,9 +329,12 @@ def ask(
     return builder.ask(reprompt_speech.ssml).set_should_end_session(False).response
 
 
-def ask_for_treatment(handler_input: HandlerInput) -> Response:
+def ask_for_treatment(handler_input: HandlerInput, turn: Turn) -> Response:
     """Nothing can be timed before the treatment is known: ask for it, and once
-    it is saved keep the conversation open for the question she came with."""
+    it is saved keep the conversation open for the question she came with. Her
+    clinic's record she cannot change: then only say it has none yet."""
+    if turn.clinic is not None:
+        return answer(handler_input, clinic_has_no_treatment(turn.clinic))
     start_conversation(handler_input)
     question = ask_treatment_again(request_util.get_locale(handler_input))
     return ask(handler_input, TREATMENT_UNKNOWN, question, then=question)

@@ -44,7 +44,7 @@ class HelpHandler(IntentHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         turn = self.turn(handler_input)
-        if turn.aftercare is None:
+        if turn.aftercare is None and turn.clinic is None:
             return ask(
                 handler_input,
                 help_before_treatment(turn.locale),

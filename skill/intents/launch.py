@@ -12,9 +12,11 @@ from skill.aftercare.dialogue import (
     WHAT_ELSE,
     WHAT_WOULD_YOU_LIKE,
     ask_treatment_again,
+    clinic_has_no_treatment,
 )
 
 from .base import IntentHandler, ask, show_timeline, start_conversation
+from .linking import announce_link
 
 
 class LaunchHandler(IntentHandler):
@@ -24,6 +26,11 @@ class LaunchHandler(IntentHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         start_conversation(handler_input)
         turn = self.turn(handler_input)
+        if turn.linked is not None and not turn.linked.announced:
+            return announce_link(handler_input, turn)
+        if turn.aftercare is None and turn.clinic is not None:
+            speech = clinic_has_no_treatment(turn.clinic)
+            return ask(handler_input, speech, f"{EXAMPLES} {WHAT_ELSE}", then=WHAT_WOULD_YOU_LIKE)
         if turn.aftercare is None:
             return ask(handler_input, WELCOME, ask_treatment_again(turn.locale), then=ASK_TREATMENT)
         show_timeline(handler_input, turn.aftercare, turn.listener)

@@ -91,5 +91,6 @@ class SessionCountHandler(IntentHandler):
     intents = ("SessionCountIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        count = self.turn(handler_input).session_count
-        return answer(handler_input, answer_session_count(count, self.services.sheet))
+        turn = self.turn(handler_input)
+        speech = answer_session_count(turn.session_count, self.services.sheet, clinic=turn.clinic)
+        return answer(handler_input, speech)

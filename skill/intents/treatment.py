@@ -30,17 +30,18 @@ from skill.aftercare.dialogue import (
     ask_time,
     ask_time_in,
     ask_treatment_again,
+    clinic_keeps_the_record,
     confirm_treatment,
 )
 from skill.aftercare.reminders import answer_saved_with_reminders_moved
 from skill.alexa.slot_time import PartOfDay, parse_clock_time, resolved_ahead, treatment_day
 
 from .base import (
-    AftercareAnswerHandler,
     IntentHandler,
     Turn,
     answer,
     ask,
+    ask_for_treatment,
     show_timeline,
     slot_value,
 )
@@ -91,6 +92,8 @@ class RecordTreatmentHandler(IntentHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         intent = handler_input.request_envelope.request.intent
         turn = self.turn(handler_input)
+        if turn.clinic is not None:
+            return answer(handler_input, clinic_keeps_the_record(turn.clinic))
         again = ask_treatment_again(turn.locale)
         if intent.confirmation_status == IntentConfirmationStatus.DENIED:
             return _elicit(handler_input, "date", ASK_AGAIN, again, date=None, time=None)
@@ -154,6 +157,8 @@ class JustTreatedHandler(IntentHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         turn = self.turn(handler_input)
+        if turn.clinic is not None:
+            return answer(handler_input, clinic_keeps_the_record(turn.clinic))
         local_now = turn.now.astimezone(turn.listener.zone).replace(second=0, microsecond=0)
         intent = _intent_with(
             Intent(name=RECORD_INTENT),
@@ -171,8 +176,15 @@ class JustTreatedHandler(IntentHandler):
         return _confirm(handler_input, intent, question)
 
 
-class TreatmentDateHandler(AftercareAnswerHandler):
-    """ "When was my treatment?" — what is saved."""
+class TreatmentDateHandler(IntentHandler):
+    """ "When was my treatment?" — what is saved, or what her clinic recorded."""
 
     intents = ("TreatmentDateIntent",)
-    compose = staticmethod(answer_recorded_treatment)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        turn = self.turn(handler_input)
+        if turn.aftercare is None:
+            return ask_for_treatment(handler_input, turn)
+        show_timeline(handler_input, turn.aftercare, turn.listener)
+        speech = answer_recorded_treatment(turn.aftercare, turn.listener, clinic=turn.clinic)
+        return answer(handler_input, speech)

@@ -4,7 +4,8 @@
 - repositories named for what they hold, each a thin object over one ORM
   Session: ``SelfReportedPatients``, ``ClinicPatients``, ``Treatments``,
   ``Clinics``, ``StaffAccounts``, ``StaffSessions``, ``SignInFailures``,
-  ``Reminders``;
+  ``Reminders``, and account linking's ``OAuthClients``, ``LinkingCodes``,
+  ``AccountLinks``, ``AuthorizationCodes``, ``IssuedTokens``;
 - ``database`` — the engine, migrations, and :class:`Store`, which hands out
   one Session per web request;
 - ``faults`` — bounds on the database's connect and statement time, and
@@ -27,11 +28,26 @@ from .database import (
     token_hash,
     upgrade_database,
 )
+from .linking import (
+    AccessTokenOnRecord,
+    AccountLinks,
+    AuthorizationCodes,
+    IssuedTokens,
+    LinkedPatient,
+    LinkingCodes,
+    OAuthClients,
+    usable,
+)
 from .patients import ClinicPatients, PatientOnRecord, SelfReportedPatients
 from .reminders import Reminders
 from .schema import (
+    AccountLink,
+    AuthorizationCode,
     Base,
     Clinic,
+    IssuedToken,
+    LinkingCode,
+    OAuthClient,
     Patient,
     Reminder,
     SignInFailure,
@@ -45,10 +61,22 @@ from .treatments import Treatments
 
 __all__ = [
     "MIGRATIONS_DIRECTORY",
+    "AccessTokenOnRecord",
+    "AccountLink",
+    "AccountLinks",
+    "AuthorizationCode",
+    "AuthorizationCodes",
     "Base",
     "Clinic",
     "ClinicPatients",
     "Clinics",
+    "IssuedToken",
+    "IssuedTokens",
+    "LinkedPatient",
+    "LinkingCode",
+    "LinkingCodes",
+    "OAuthClient",
+    "OAuthClients",
     "Patient",
     "PatientOnRecord",
     "Reminder",
@@ -72,4 +100,5 @@ __all__ = [
     "new_token",
     "token_hash",
     "upgrade_database",
+    "usable",
 ]

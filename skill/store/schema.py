@@ -1,4 +1,4 @@
-"""The tables: one metadata for the skill, the portal and (next) account linking.
+"""The tables: one metadata for the skill, the portal, account linking and reminders.
 
 A *patient* owns treatments. She is either self-reported — the skill knows her
 only by the opaque Alexa user id and she told it her treatments herself — or a
@@ -7,7 +7,8 @@ clinic's patient, whose record one clinic keeps in the portal. Exactly one of
 
 Every instant goes in and comes out timezone-aware in UTC, whichever database
 holds it. Tokens (one-time sign-in links, staff sessions) are stored only as
-their SHA-256 hash, so a copy of the database signs no one in.
+their SHA-256 hash, so a copy of the database signs no one in. Account
+linking's tokens and codes are kept hashed too (see ``skill/oauth``).
 """
 
 from __future__ import annotations
@@ -176,6 +177,111 @@ class Treatment(Base):
     recorded_by_staff_id: Mapped[int | None] = mapped_column(
         ForeignKey("staff_accounts.id", ondelete="SET NULL")
     )
+
+
+class OAuthClient(Base):
+    """A client of the authorization server: Alexa, with its id and secret."""
+
+    __tablename__ = "oauth_clients"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[str] = mapped_column(String(64), unique=True)
+    secret_hash: Mapped[str] = mapped_column(String(TOKEN_HASH_LENGTH))
+    name: Mapped[str] = mapped_column(String(200))
+    redirect_uris: Mapped[list[str]] = mapped_column(JSON())  # matched exactly
+    # client_secret_basic or client_secret_post, as set in the Alexa developer console.
+    auth_method: Mapped[str] = mapped_column(String(32))
+    scope: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class LinkingCode(Base):
+    """A code clinic staff hand a patient, to link her Alexa account to her record.
+
+    Single use, expiring, revocable; burnt after too many wrong dates of birth.
+    """
+
+    __tablename__ = "linking_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code_hash: Mapped[str] = mapped_column(String(TOKEN_HASH_LENGTH), unique=True)
+    patient_id: Mapped[int] = mapped_column(
+        ForeignKey("patients.id", ondelete="CASCADE"), index=True
+    )
+    issued_by_staff_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_accounts.id", ondelete="SET NULL")
+    )
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    wrong_birth_dates: Mapped[int] = mapped_column(default=0)
+
+
+class AccountLink(Base):
+    """One linking of an Alexa account to a clinic's patient: the family of every
+    token issued from one authorization code. Revoking it ends them all."""
+
+    __tablename__ = "account_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(
+        ForeignKey("patients.id", ondelete="CASCADE"), index=True
+    )
+    client_id: Mapped[int] = mapped_column(
+        ForeignKey("oauth_clients.id", ondelete="CASCADE"), index=True
+    )
+    linked_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Learned from the first skill request (or SkillAccountLinked event) carrying
+    # its token, so that disabling the skill can revoke it.
+    alexa_user_id: Mapped[str | None] = mapped_column(String(USER_ID_MAX_LENGTH), index=True)
+    # When the skill told her, once, that it now answers from the clinic's record.
+    announced_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class AuthorizationCode(Base):
+    """An OAuth authorization code: minutes long, single use. Once exchanged it
+    keeps the link it started, so a second use can revoke what it issued."""
+
+    __tablename__ = "authorization_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code_hash: Mapped[str] = mapped_column(String(TOKEN_HASH_LENGTH), unique=True)
+    client_id: Mapped[int] = mapped_column(
+        ForeignKey("oauth_clients.id", ondelete="CASCADE"), index=True
+    )
+    patient_id: Mapped[int] = mapped_column(
+        ForeignKey("patients.id", ondelete="CASCADE"), index=True
+    )
+    redirect_uri: Mapped[str] = mapped_column(String(1000))
+    scope: Mapped[str] = mapped_column(String(200))
+    code_challenge: Mapped[str] = mapped_column(String(128))
+    code_challenge_method: Mapped[str] = mapped_column(String(16))
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    link_id: Mapped[int | None] = mapped_column(
+        ForeignKey("account_links.id", ondelete="CASCADE"), index=True
+    )
+
+
+class IssuedToken(Base):
+    """An access token and its refresh token. Refreshing rotates: the row is
+    marked rotated and a new one issued in the same link."""
+
+    __tablename__ = "issued_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    link_id: Mapped[int] = mapped_column(
+        ForeignKey("account_links.id", ondelete="CASCADE"), index=True
+    )
+    access_token_hash: Mapped[str] = mapped_column(String(TOKEN_HASH_LENGTH), unique=True)
+    refresh_token_hash: Mapped[str] = mapped_column(String(TOKEN_HASH_LENGTH), unique=True)
+    scope: Mapped[str] = mapped_column(String(200))
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    access_expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    refresh_expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    rotated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class Reminder(Base):

@@ -11,6 +11,11 @@ A replay file is one of:
   "expect": expectation}, …]}``. ``given`` is optional: the treatments the
   store already holds, and the zone the stand-in Settings API reports. A turn
   may also say what the patient said (``"said"``), for the reader only.
+  ``given.linked`` maps an access token to the linked clinic patient it
+  stands for: ``{"clinic": "Bright Skin", "treatments": [ISO instant, …],
+  "announced": false}`` (``announced``: whether the skill already told her,
+  once, that it answers from her clinic's record). Her requests carry that
+  token in ``context.System.user.accessToken``, or ``--access-token`` adds it.
 
 An expectation is ``{"speech": "exact text"}``, ``{"speechPattern": "regex"}``
 (matched in full), optionally with ``"shouldEndSession": true|false``; or a
@@ -103,12 +108,22 @@ class Turn:
     expect: Expectation | None = None
 
 
+@dataclass(frozen=True)
+class LinkedGiven:
+    """A linked clinic patient a test case stands on, reached by its access token."""
+
+    clinic: str
+    treatments: list[datetime]
+    announced: bool = False
+
+
 @dataclass
 class Case:
     name: str
     turns: list[Turn]
     treatments: dict[str, list[datetime]] = field(default_factory=dict)
     timezone: str | None = None
+    linked: dict[str, LinkedGiven] = field(default_factory=dict)
 
 
 def spoken_text(response: dict) -> str:
@@ -201,7 +216,30 @@ def _test_case(raw: dict, name: str) -> Case:
         }
     except (AttributeError, TypeError, ValueError):
         raise ReplayError("given.treatments maps user ids to lists of ISO instants") from None
-    return Case(name, turns, treatments, given.get("timezone"))
+    return Case(name, turns, treatments, given.get("timezone"), _linked(given.get("linked", {})))
+
+
+def _linked(raw: Any) -> dict[str, LinkedGiven]:
+    problem = (
+        "given.linked maps access tokens to "
+        '{"clinic": name, "treatments": [ISO instants], "announced": true|false}'
+    )
+    try:
+        linked = {
+            token: LinkedGiven(
+                clinic=patient["clinic"],
+                treatments=[
+                    _aware(datetime.fromisoformat(i)) for i in patient.get("treatments", [])
+                ],
+                announced=patient.get("announced", False),
+            )
+            for token, patient in raw.items()
+        }
+    except (AttributeError, KeyError, TypeError, ValueError):
+        raise ReplayError(problem) from None
+    if not all(isinstance(p.clinic, str) and p.clinic for p in linked.values()):
+        raise ReplayError(problem)
+    return linked
 
 
 def _aware(instant: datetime) -> datetime:
@@ -218,6 +256,7 @@ class Overrides:
     user_id: str | None = None
     device_id: str | None = None
     locale: str | None = None
+    access_token: str | None = None  # as if she had linked her clinic account
 
 
 def _timestamp(envelope: dict) -> datetime | None:
@@ -251,6 +290,10 @@ def prepare_turns(turns: list[Turn], overrides: Overrides) -> list[dict]:
                     holder.setdefault("user", {})["userId"] = overrides.user_id
         if overrides.device_id is not None and system is not None:
             system.setdefault("device", {})["deviceId"] = overrides.device_id
+        if overrides.access_token is not None:
+            for holder in (envelope.get("session"), system):
+                if isinstance(holder, dict):
+                    holder.setdefault("user", {})["accessToken"] = overrides.access_token
     return envelopes
 
 
@@ -290,6 +333,10 @@ def needs_in_process(case: Case) -> str | None:
         return (
             "given.timezone needs an in-process replay: "
             "a running server asks the Settings API for the device's zone"
+        )
+    if case.linked:
+        return (
+            "'given' linked patients need an in-process replay: a running server's store is its own"
         )
     return None
 
@@ -343,7 +390,10 @@ def replay_case(
             transport: Transport = OverHttp(url)
         else:
             transport = InProcess(
-                database_url or f"sqlite:///{scratch}/replay.sqlite3", timezone, case.treatments
+                database_url or f"sqlite:///{scratch}/replay.sqlite3",
+                timezone,
+                case.treatments,
+                case.linked,
             )
         try:
             for turn, envelope, response in zip(

@@ -51,6 +51,7 @@ class Conversation:
     user_id: str
     device_id: str
     locale: str = "en-US"
+    access_token: str | None = None  # her account-linking token, once she linked her clinic
     session: Session | None = None
     pending: dict | None = None  # the Dialog directive the last answer left open
     requests_made: int = 0
@@ -69,6 +70,9 @@ class Conversation:
             request_number=self.requests_made,
             locale=self.locale,
         )
+        if self.access_token is not None:
+            for holder in (request["session"], request["context"]["System"]):
+                holder["user"]["accessToken"] = self.access_token
         return request, understood if isinstance(understood, NotUnderstood) else None
 
     def answered(self, request: dict, response: dict) -> None:
@@ -190,6 +194,11 @@ def _converse(conversation: Conversation, transport: Transport | None, at: datet
     "--device", "device_id", default=DEFAULT_DEVICE, show_default=True, help="The deviceId."
 )
 @click.option(
+    "--access-token",
+    metavar="TOKEN",
+    help="Say it as a patient who linked her clinic account with this access token.",
+)
+@click.option(
     "--database-url",
     metavar="URL",
     help="In process: use this database instead of a fresh one for this run.",
@@ -200,7 +209,9 @@ def _converse(conversation: Conversation, transport: Transport | None, at: datet
     help="Send to a running server (verification off) instead of in process; "
     "dates are then worked out in the locale's default zone.",
 )
-def say(utterance, request_only, at, locale, zone, user_id, device_id, database_url, url) -> None:
+def say(
+    utterance, request_only, at, locale, zone, user_id, device_id, access_token, database_url, url
+) -> None:
     """Say UTTERANCE to the skill as a patient would, and print Alexa's answer.
 
     Without UTTERANCE, hold a conversation in one session: a line per turn;
@@ -213,7 +224,7 @@ def say(utterance, request_only, at, locale, zone, user_id, device_id, database_
     ready_database(database_url)
     zone = zone or ZoneInfo(LOCALE_TIMEZONES.get(locale, DEFAULT_TIMEZONE))
     model = InteractionModel.for_locale(locale)
-    conversation = Conversation(model, zone, user_id, device_id, locale)
+    conversation = Conversation(model, zone, user_id, device_id, locale, access_token)
     with ExitStack() as stack:
         try:
             transport = None if request_only else _open_transport(stack, url, database_url, zone)

@@ -8,7 +8,7 @@ Kept apart from the replay format because these need the whole web stack; the
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 import requests
@@ -16,8 +16,26 @@ from ask_sdk_model.services import ApiClient, ApiClientRequest, ApiClientRespons
 
 from skill.app import create_app
 from skill.config import LOCALE_TIMEZONES
-from skill.store import SelfReportedPatients, get_store
-from skill.tools.replay import ReplayError
+from skill.oauth.tokens import SCOPE
+from skill.store import (
+    AccountLinks,
+    ClinicPatients,
+    Clinics,
+    IssuedToken,
+    IssuedTokens,
+    OAuthClients,
+    SelfReportedPatients,
+    Treatment,
+    Treatments,
+    get_store,
+    new_token,
+    token_hash,
+)
+from skill.tools.replay import LinkedGiven, ReplayError
+
+# A replayed link is in force whenever a replayed request says it is.
+LINKED_SINCE = datetime(2000, 1, 1, tzinfo=UTC)
+LINKED_UNTIL = datetime(2100, 1, 1, tzinfo=UTC)
 
 
 class FixedTimeZoneApi(ApiClient):
@@ -44,7 +62,11 @@ class InProcess:
     """The skill the server runs, in this process, on a database of its own."""
 
     def __init__(
-        self, database_url: str, timezone: str | None, treatments: dict[str, list[datetime]]
+        self,
+        database_url: str,
+        timezone: str | None,
+        treatments: dict[str, list[datetime]],
+        linked: dict[str, LinkedGiven] | None = None,
     ):
         config: dict[str, Any] = {
             "DATABASE_URL": database_url,
@@ -60,6 +82,8 @@ class InProcess:
         self.store = get_store(self.app)
         with self.store.session() as session:
             SelfReportedPatients(session).record_histories(treatments)
+            for access_token, patient in (linked or {}).items():
+                _record_linked(session, access_token, patient)
             session.commit()
         self.client = self.app.test_client()
 
@@ -69,6 +93,45 @@ class InProcess:
 
     def close(self) -> None:
         self.store.dispose()
+
+
+def _record_linked(session, access_token: str, given: LinkedGiven) -> None:
+    """A clinic, its patient and her treatments, linked through ``access_token``."""
+    clinic = Clinics(session).add(name=given.clinic, timezone="UTC", now=LINKED_SINCE)
+    patient = ClinicPatients(session, clinic.id).add(
+        name="Replayed patient", clinic_reference=None, date_of_birth=None, now=LINKED_SINCE
+    )
+    for number, instant in enumerate(sorted(given.treatments), 1):
+        Treatments(session).add(
+            Treatment(
+                patient_id=patient.id,
+                treated_at=instant,
+                recorded_at=instant,
+                timezone="UTC",
+                session_number=number,
+            )
+        )
+    client, _secret = OAuthClients(session).add(
+        name="Replay",
+        redirect_uris=[],
+        auth_method="client_secret_basic",
+        scope=SCOPE,
+        now=LINKED_SINCE,
+    )
+    link = AccountLinks(session).start(patient_id=patient.id, client_id=client.id, now=LINKED_SINCE)
+    if given.announced:
+        AccountLinks(session).announce(link.id, LINKED_SINCE)
+    IssuedTokens(session).add(
+        IssuedToken(
+            link_id=link.id,
+            access_token_hash=token_hash(access_token),
+            refresh_token_hash=token_hash(new_token()),
+            scope=SCOPE,
+            issued_at=LINKED_SINCE,
+            access_expires_at=LINKED_UNTIL,
+            refresh_expires_at=LINKED_UNTIL,
+        )
+    )
 
 
 class OverHttp:

@@ -1,11 +1,20 @@
 """Staff of one clinic never see, change or learn of another clinic's patients:
 every portal URL, with another clinic's ids, is a 404 like an id that does not exist."""
 
+from datetime import timedelta
+
 import pytest
 
 from skill.portal.patients import NOT_FOUND
-from skill.store import ClinicPatients, StaffAccounts, Treatments, get_store
-from tests.portal.conftest import csrf_token, sign_in
+from skill.store import (
+    AccountLinks,
+    ClinicPatients,
+    LinkingCodes,
+    StaffAccounts,
+    Treatments,
+    get_store,
+)
+from tests.portal.conftest import NOW, csrf_token, sign_in
 
 TREATMENT_FORM = {
     "treated_on": "2026-11-20",
@@ -22,6 +31,9 @@ URLS_WITH_IDS = {
     "/portal/patients/<int:patient_id>/treatments/new": ("GET", "POST"),
     "/portal/patients/<int:patient_id>/treatments/<int:treatment_id>/edit": ("GET", "POST"),
     "/portal/patients/<int:patient_id>/treatments/<int:treatment_id>/delete": ("GET", "POST"),
+    "/portal/patients/<int:patient_id>/linking-code": ("POST",),
+    "/portal/patients/<int:patient_id>/linking-code/revoke": ("POST",),
+    "/portal/patients/<int:patient_id>/unlink": ("GET", "POST"),
     "/portal/staff/<int:staff_id>/link": ("POST",),
     "/portal/staff/<int:staff_id>/remove": ("GET", "POST"),
 }
@@ -52,6 +64,8 @@ def bright_skin_as_it_stands(app, bright_skin):
                 (a.id, a.email, a.password_hash)
                 for a in StaffAccounts(session).of_clinic(bright_skin.clinic_id)
             ],
+            [link.id for link in AccountLinks(session).active_of_patient(bright_skin.patient_id)],
+            LinkingCodes(session).outstanding(bright_skin.patient_id, NOW) is not None,
         )
 
 
@@ -65,7 +79,17 @@ def cases():
 def test_another_clinics_ids_are_not_found_and_nothing_changes(
     portal_app, bright_skin, glow, url, method
 ):
+    with get_store(portal_app).session() as session:  # something an unlink could revoke
+        LinkingCodes(session).issue(
+            patient_id=bright_skin.patient_id,
+            code_hash="0" * 64,
+            staff_id=None,
+            now=NOW,
+            valid_for=timedelta(days=7),
+        )
+        session.commit()
     before = bright_skin_as_it_stands(portal_app, bright_skin)
+    assert before[-1], "her linking code is outstanding"
     client = portal_app.test_client()
     assert sign_in(client, glow.admin_email).status_code == 303
     path = (

@@ -355,3 +355,25 @@ def test_the_requests_the_readme_names_get_their_recorded_answer_on_a_fresh_data
     result = replay("--expect", *map(str, paths))
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[-1] == f"{len(paths)} passed, 0 failed, 0 unchecked"
+
+
+def test_access_token_sends_every_request_as_a_linked_patient(tmp_path):
+    linked = {"linked-token": {"clinic": "Bright Skin", "treatments": ["2026-11-26T20:00:00Z"]}}
+    envelope = _request("when_can_i_makeup")
+    path = _case(tmp_path, [{"request": envelope}], given={"linked": linked})
+
+    result = replay("--access-token", "linked-token", str(path))
+
+    assert result.exit_code == 0, result.output
+    assert "Makeup is fine from 3 PM tomorrow" in result.output
+    unknown = replay("--access-token", "another-token", str(path))
+    assert "Your link to your clinic's records has ended" in unknown.output
+
+
+def test_given_linked_needs_an_in_process_replay(tmp_path):
+    linked = {"linked-token": {"clinic": "Bright Skin"}}
+    path = _case(tmp_path, [{"request": _request("builtin_stop")}], given={"linked": linked})
+
+    result = replay("--url", "http://127.0.0.1:9/alexa", str(path))
+
+    assert "SKIP" in result.output and "linked patients need an in-process replay" in result.output

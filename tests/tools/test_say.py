@@ -700,3 +700,25 @@ def test_say_refuses_a_locale_the_skill_has_no_model_for():
     result = run_say("--locale", "fr-FR", "bonjour")
     assert result.exit_code == 2
     assert "'fr-FR' is not one of 'en-US', 'en-GB', 'en-CA', 'en-AU', 'en-IN'" in result.output
+
+
+def test_say_with_an_access_token_speaks_as_a_linked_patient():
+    # A token this fresh store never issued: the link has ended, and she is told how to relink.
+    result = CliRunner().invoke(
+        say,
+        ["--at", "2026-11-27T15:00:00Z", "--access-token", "never-issued", "when was my treatment"],
+    )
+
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Your link to your clinic's records has ended")
+
+
+def test_say_request_carries_the_access_token():
+    result = CliRunner().invoke(
+        say, ["--request", "--access-token", "a-token", "link my clinic account"]
+    )
+
+    request = json.loads(result.output)
+    assert request["request"]["intent"]["name"] == "LinkAccountIntent"
+    assert request["context"]["System"]["user"]["accessToken"] == "a-token"
+    assert request["session"]["user"]["accessToken"] == "a-token"
