@@ -55,6 +55,7 @@ class ServerLimits:
     idle_timeout: float
     shutdown_timeout: float
     max_request_bytes: int
+    trusted_proxies: int = 0  # AFTERCARE_TRUSTED_PROXIES: proxies whose X-Forwarded-* to keep
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> ServerLimits:
@@ -64,6 +65,7 @@ class ServerLimits:
             idle_timeout=config["IDLE_TIMEOUT"],
             shutdown_timeout=config["SHUTDOWN_TIMEOUT"],
             max_request_bytes=config["MAX_REQUEST_BYTES"],
+            trusted_proxies=config["TRUSTED_PROXIES"],
         )
 
     def waitress_settings(self) -> dict[str, Any]:
@@ -77,6 +79,10 @@ class ServerLimits:
             "max_request_header_size": _MAX_HEADER_BYTES,
             # select() cannot watch file descriptors past 1024; poll() can.
             "asyncore_use_poll": True,
+            # waitress drops X-Forwarded-* headers from peers it does not trust; behind
+            # trusted proxies the app's ProxyFix reads them instead (it trusts exactly
+            # AFTERCARE_TRUSTED_PROXIES hops), so they must reach it.
+            "clear_untrusted_proxy_headers": not self.trusted_proxies,
             "ident": "aftercare",
         }
 

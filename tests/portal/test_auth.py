@@ -4,6 +4,7 @@ import logging
 from datetime import timedelta
 
 import pytest
+import requests
 from argon2 import PasswordHasher, profiles
 
 from skill.app import create_app
@@ -324,6 +325,45 @@ def test_behind_a_trusted_proxy_throttling_counts_the_forwarded_address(database
         assert sign_in(colleague, "someone@bright.example", "guess").status_code == 200
     finally:
         get_store(app).dispose()
+
+
+class ServedPortal:
+    """A browser's view of a portal served by `aftercare serve`, behind a proxy that
+    says the browser is at ``forwarded_for``; enough for sign_in()."""
+
+    def __init__(self, base: str, forwarded_for: str) -> None:
+        self.base = base
+        self.forwarded_for = forwarded_for
+        self.cookies: dict[str, str] = {}
+
+    def _send(self, method: str, path: str, **options) -> requests.Response:
+        # Browsers send Secure cookies to http://127.0.0.1 (a secure context); requests
+        # would not, so the cookies are carried by hand.
+        cookie = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
+        headers = {"X-Forwarded-For": self.forwarded_for, "Cookie": cookie}
+        response = requests.request(
+            method, self.base + path, headers=headers, timeout=10, allow_redirects=False, **options
+        )
+        self.cookies.update(response.cookies.get_dict())
+        return response
+
+    def get(self, path: str) -> requests.Response:
+        return self._send("GET", path)
+
+    def post(self, path: str, data: dict) -> requests.Response:
+        return self._send("POST", path, data=data)
+
+
+def test_served_behind_a_trusted_proxy_throttling_counts_the_forwarded_address(serve):
+    # waitress itself drops X-Forwarded-For from peers it does not trust, unless told.
+    base = serve(AFTERCARE_TRUSTED_PROXIES="1")
+    attacker = ServedPortal(base, "127.0.0.77")
+    for number in range(20):
+        assert sign_in(attacker, f"guess{number}@bright.example", "guess").status_code == 200
+    colleague = ServedPortal(base, "127.0.0.78")
+
+    assert sign_in(attacker, "someone@bright.example", "guess").status_code == 429
+    assert sign_in(colleague, "someone@bright.example", "guess").status_code == 200
 
 
 def test_a_wrong_number_of_trusted_proxies_stops_start_up(tmp_path, monkeypatch):
