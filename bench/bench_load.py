@@ -165,7 +165,7 @@ def served(command: list[str], environment: dict[str, str], health: str):
     )
     try:
         wait_for_health(health, process)
-        yield
+        yield process
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(60)

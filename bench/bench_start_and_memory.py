@@ -39,6 +39,7 @@ from bench.bench_load import (  # noqa: E402
     WRK_SCRIPT,
     run_wrk,
     seed,
+    served,
     write_bodies,
 )
 from bench.common import ROOT, free_port, hello_world_request, ratio_range  # noqa: E402
@@ -151,23 +152,16 @@ def memory(total: int, scratch: Path) -> None:
         script = scratch / "mix.lua"
         script.write_text(WRK_SCRIPT)
         port = free_port()
-        process = subprocess.Popen(
-            [str(AFTERCARE), "serve", "--port", str(port)],
-            env={
-                **os.environ,
-                "AFTERCARE_DATABASE_URL": database,
-                "AFTERCARE_VERIFY_SIGNATURES": "0",
-                "AFTERCARE_SKILL_ID": SKILL_ID,
-                "AFTERCARE_SECRET_KEY": SECRET_KEY,
-                "REQUESTS_CA_BUNDLE": alexa_api.ca_bundle_path,
-            },
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        try:
-            url = f"http://127.0.0.1:{port}/alexa"
-            first_answer_seconds_wait(url)
+        url = f"http://127.0.0.1:{port}/alexa"
+        environment = {
+            "AFTERCARE_DATABASE_URL": database,
+            "AFTERCARE_VERIFY_SIGNATURES": "0",
+            "AFTERCARE_SKILL_ID": SKILL_ID,
+            "AFTERCARE_SECRET_KEY": SECRET_KEY,
+            "REQUESTS_CA_BUNDLE": alexa_api.ca_bundle_path,
+        }
+        command = [str(AFTERCARE), "serve", "--port", str(port)]
+        with served(command, environment, f"http://127.0.0.1:{port}/healthz") as process:
             children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
             workers = [int(pid) for pid in children.read_text().split()]
             print(f"memory: {len(workers)} workers, RSS in MiB after each 10,000 requests")
@@ -177,20 +171,6 @@ def memory(total: int, scratch: Path) -> None:
                 errors += run_wrk(url, bodies, script, 32, 10_000).errors
                 print(f"  {done:>7}: " + ", ".join(f"{rss_mib(pid):.1f}" for pid in workers))
             print(f"  errors: {errors}")
-        finally:
-            process.send_signal(signal.SIGTERM)
-            process.wait(60)
-
-
-def first_answer_seconds_wait(url: str) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            requests.post(url, data=b"{}", timeout=1)
-            return
-        except requests.ConnectionError:
-            time.sleep(0.05)
-    raise SystemExit(f"{url} never answered")
 
 
 def main() -> None:
