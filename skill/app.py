@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException
 
 from skill import config as settings
 from skill import store
+from skill.access_log import log_requests
 from skill.aftercare import default_sheet
 from skill.alexa import endpoint
 from skill.alexa.settings_api import DeviceTimeZones, TimeoutApiClient
@@ -80,6 +81,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     endpoint.init_app(app, build_skill(services, api_client), verifiers)
     portal.init_app(app, sheet=services.sheet, clock=clock)
     oauth.init_app(app, clock=clock)
+    if app.config.get("ACCESS_LOG"):  # `aftercare serve` logs each request it answers
+        log_requests(app)
 
     database_health = DatabaseHealth(store.get_store(app).ping)
 

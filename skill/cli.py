@@ -46,19 +46,50 @@ def main() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
 @click.option(
-    "--threads", type=click.IntRange(1, 256), help="Requests served at once [AFTERCARE_THREADS]."
+    "--threads",
+    type=click.IntRange(1, 256),
+    help="Requests each worker serves at once [AFTERCARE_THREADS].",
 )
-def serve(host: str, port: int, threads: int | None) -> None:
-    """Serve the skill with waitress; SIGTERM finishes requests in flight, then stops.
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    help="Worker processes [AFTERCARE_WORKERS; default one per CPU core].",
+)
+def serve(host: str, port: int, threads: int | None, workers: int | None) -> None:
+    """Serve the skill with waitress in worker processes; SIGTERM finishes requests in
+    flight, then stops.
 
     Timeouts and limits come from AFTERCARE_* variables (see "Operating" in the README).
     """
-    from skill.server import ServeError, ServerLimits
-    from skill.server import serve as serve_app
+    from skill.server import (
+        ServeError,
+        ServerLimits,
+        default_workers,
+        listen,
+        serve_on,
+        serve_workers,
+    )
 
-    app = _app(**({"THREADS": threads} if threads else {}))
+    overrides = {"ACCESS_LOG": True, **({"THREADS": threads} if threads else {})}
+    # Every setting is checked, and the database migrated, once, before any worker starts.
+    app = _app(**overrides)
+    limits = ServerLimits.from_config(app.config)
+    count = workers or app.config["WORKERS"] or default_workers()
+
+    def worker_app():
+        from skill.app import create_app
+
+        try:
+            return create_app({**overrides, "MIGRATE_ON_START": False})
+        except ConfigError as problem:
+            raise ServeError(str(problem)) from None
+
     try:
-        serve_app(app, host, port, ServerLimits.from_config(app.config))
+        listener = listen(host, port)
+        if count == 1:
+            serve_on(app, listener, limits)
+        else:
+            serve_workers(worker_app, listener, limits, count)
     except ServeError as problem:
         raise click.ClickException(str(problem)) from None
 

@@ -111,6 +111,8 @@ def from_environment(environ: Mapping[str, str], instance_path: str) -> dict[str
         "TRUSTED_PROXIES": _count(
             environ.get("AFTERCARE_TRUSTED_PROXIES"), 0, "AFTERCARE_TRUSTED_PROXIES"
         ),
+        # Worker processes `aftercare serve` runs; 0: one per core.
+        "WORKERS": _count(environ.get("AFTERCARE_WORKERS"), 0, "AFTERCARE_WORKERS"),
     }
 
 

@@ -16,9 +16,12 @@ Why the limits are what they are:
   still sending, and lets requests already received finish for up to
   ``SHUTDOWN_TIMEOUT`` before it exits.
 
-Everything is expressed per process (``serve`` runs one waitress server with its own
-threads), so several worker processes behind a pre-fork parent can each call ``serve``
-with the same limits, and the parent only has to pass SIGTERM on.
+Every core: :func:`serve_workers` binds the port once, then forks worker processes that
+each run one waitress server (with all the limits above, per process) on that same
+listening socket; the kernel hands each new connection to a worker that is waiting in
+``accept``. The parent only starts workers, replaces one that dies, and passes SIGTERM
+on, so each worker drains as above. Several processes rather than more threads because
+the answer is Python, and one process's threads share one interpreter lock.
 """
 
 from __future__ import annotations
@@ -26,10 +29,12 @@ from __future__ import annotations
 import errno
 import logging
 import math
+import os
 import signal
+import socket
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,6 +47,12 @@ _CLEANUP_SECONDS = 2
 _MAX_HEADER_BYTES = 64 * 1024  # Alexa's headers are about 1 KB; waitress allows 256 KB
 # How often the serving loop looks for a stop request; a signal is noticed this soon.
 _LOOP_SECONDS = 0.2
+# A worker that dies is replaced, but never more often than this: a worker that cannot
+# start at all must not turn into a fork loop.
+_RESPAWN_SECONDS = 1.0
+# Connections the kernel queues for accept() beyond those being served.
+_BACKLOG = 1024
+_STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
 
 
 class ServeError(Exception):
@@ -87,10 +98,14 @@ class ServerLimits:
         }
 
 
-def serve(app, host: str, port: int, limits: ServerLimits) -> None:
-    """Serves ``app`` until SIGTERM or SIGINT, then drains; see the module's notes."""
+def listen(host: str, port: int) -> socket.socket:
+    """The listening socket every worker accepts on; a port in use is a ServeError."""
     try:
-        server = waitress.create_server(app, host=host, port=port, **limits.waitress_settings())
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        listener = socket.socket(family, socket.SOCK_STREAM)
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind((host, port))
+        listener.listen(_BACKLOG)
     except OSError as error:
         if error.errno == errno.EADDRINUSE:
             raise ServeError(
@@ -98,12 +113,48 @@ def serve(app, host: str, port: int, limits: ServerLimits) -> None:
                 "or choose another with --port"
             ) from None
         raise ServeError(f"cannot listen on {host} port {port}: {error.strerror}") from None
-    log.info("serving on http://%s:%s", host, server.effective_port)
+    return listener
+
+
+class _NowAndThen(logging.Filter):
+    """Lets one record through per ``seconds``, saying how many were held back.
+
+    waitress warns "Task queue depth is N" for each request that waits for a free
+    thread: under load, thousands of lines a minute that all say the same thing.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__()
+        self._seconds = seconds
+        self._next = 0.0
+        self._held = 0
+        self._lock = threading.Lock()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        with self._lock:
+            now = time.monotonic()
+            if now < self._next:
+                self._held += 1
+                return False
+            if self._held:
+                record.msg = f"{record.msg} (and {self._held} more such warnings before it)"
+            self._next, self._held = now + self._seconds, 0
+            return True
+
+
+_QUEUE_WARNINGS = _NowAndThen(seconds=60.0)
+
+
+def serve_on(app, listener: socket.socket, limits: ServerLimits) -> None:
+    """Serves ``app`` in this process until SIGTERM or SIGINT, then drains; see the notes."""
+    queue_log = logging.getLogger("waitress.queue")
+    if _QUEUE_WARNINGS not in queue_log.filters:
+        queue_log.addFilter(_QUEUE_WARNINGS)
+    server = waitress.create_server(app, sockets=[listener], **limits.waitress_settings())
+    host, port = listener.getsockname()[:2]
+    log.info("serving on http://%s:%s with %d threads", host, port, limits.threads)
     stop = threading.Event()
-    previous = {
-        number: signal.signal(number, lambda *_: stop.set())
-        for number in (signal.SIGTERM, signal.SIGINT)
-    }
+    previous = {number: signal.signal(number, lambda *_: stop.set()) for number in _STOP_SIGNALS}
     try:
         while not stop.is_set():
             server.asyncore.loop(timeout=_LOOP_SECONDS, map=server._map, use_poll=True, count=1)
@@ -111,6 +162,117 @@ def serve(app, host: str, port: int, limits: ServerLimits) -> None:
     finally:
         for number, handler in previous.items():
             signal.signal(number, handler)
+
+
+def serve_workers(
+    make_app: Callable[[], Any], listener: socket.socket, limits: ServerLimits, workers: int
+) -> None:
+    """Runs ``workers`` processes, each serving ``make_app()`` on ``listener``, until
+    SIGTERM or SIGINT; then each drains (see :func:`_drain`) and this returns.
+
+    ``make_app`` runs in each worker, after the fork, so no worker shares another's
+    database connections or threads. It may raise ServeError: that worker says why on
+    standard error and exits 1, and the parent stops every worker and raises ServeError.
+    """
+    stop = threading.Event()
+    previous = {number: signal.signal(number, lambda *_: stop.set()) for number in _STOP_SIGNALS}
+    running: dict[int, float] = {}  # pid -> when it started
+    try:
+        for _ in range(workers):
+            _start_worker(make_app, listener, limits, running)
+        log.info("%d worker processes started", workers)
+        while not stop.is_set():
+            pid, status = os.waitpid(-1, os.WNOHANG)
+            if not pid:
+                stop.wait(_LOOP_SECONDS)
+                continue
+            started = running.pop(pid, None)
+            if started is None:
+                continue
+            code = os.waitstatus_to_exitcode(status)
+            if code == _WORKER_CANNOT_START:
+                raise ServeError("a worker could not start; see the lines above")
+            log.warning("worker %d stopped unexpectedly (exit %d); starting another", pid, code)
+            time.sleep(max(0.0, started + _RESPAWN_SECONDS - time.monotonic()))
+            _start_worker(make_app, listener, limits, running)
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+        listener.close()
+        _stop_workers(running, limits.shutdown_timeout)
+
+
+# A worker's exit status when make_app raised ServeError.
+_WORKER_CANNOT_START = 3
+
+
+def default_workers() -> int:
+    """One worker process per core this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _start_worker(make_app, listener, limits: ServerLimits, running: dict[int, float]) -> None:
+    # Held back across the fork, so that a stop signal reaches the new worker only once
+    # it is the worker's own to act on (before it serves: stop at once; after: drain).
+    signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+    pid = os.fork()
+    if pid:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
+        running[pid] = time.monotonic()
+        return
+    # The worker: never returns into the parent's code.
+    code = 0
+    try:
+        for number in _STOP_SIGNALS:
+            signal.signal(number, signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
+        try:
+            app = make_app()
+        except ServeError as problem:
+            log.error("%s", problem)
+            code = _WORKER_CANNOT_START
+        else:
+            serve_on(app, listener, limits)
+    except BaseException:
+        log.exception("worker %d failed", os.getpid())
+        code = 1
+    finally:
+        logging.shutdown()
+        os._exit(code)
+
+
+def _stop_workers(running: dict[int, float], shutdown_timeout: float) -> None:
+    """Passes SIGTERM on and waits for each worker to drain; one that outlasts its
+    drain (and a margin for its own start-up) is killed."""
+    for pid in running:
+        _signal(pid, signal.SIGTERM)
+    if running:
+        log.info("stopping %d worker processes", len(running))
+    deadline = time.monotonic() + shutdown_timeout + _STOP_MARGIN_SECONDS
+    while running and time.monotonic() < deadline:
+        pid, _ = os.waitpid(-1, os.WNOHANG)
+        if pid:
+            running.pop(pid, None)
+        else:
+            time.sleep(0.05)
+    for pid in running:
+        log.warning("worker %d did not stop in time; killing it", pid)
+        _signal(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+
+
+# Beyond SHUTDOWN_TIMEOUT: a worker's drain also closes connections and threads.
+_STOP_MARGIN_SECONDS = 5.0
+
+
+def _signal(pid: int, number: int) -> None:
+    try:
+        os.kill(pid, number)
+    except ProcessLookupError:
+        pass  # already gone
 
 
 def _drain(server: BaseWSGIServer, timeout: float) -> None:

@@ -93,6 +93,11 @@ UNDERSCORE = "body has a key that starts with an underscore"
         pytest.param(
             _envelope_with('"x"', ("context", "System", "_private")), UNDERSCORE, id="_private"
         ),
+        pytest.param(
+            _envelope_with("{}", ("session", "KEY")).replace(b'"KEY"', b'"\\u005f_dict__"'),
+            UNDERSCORE,
+            id="__dict__ spelt with an escape",
+        ),
     ],
 )
 def test_hostile_shapes_are_400s_with_a_reason(client, body, reason, caplog):

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -20,6 +22,7 @@ from tests.conftest import AFTERCARE, SECRET_KEY, SKILL_ID, STARTUP_SECONDS, _fr
 from tests.standin_alexa_api import StandInAlexaApi
 
 REQUESTS = Path(__file__).parent / "requests"
+IN_FLIGHT = re.compile(r"stopping: finishing (\d+) request\(s\) in flight")
 # Only a bug makes anything here wait this long; it bounds how long a failing test hangs.
 PATIENCE_SECONDS = 20
 
@@ -60,10 +63,10 @@ class ServedSkill:
     def log(self) -> str:
         return self.log_path.read_text()
 
-    def wait_for_log(self, text: str) -> None:
+    def wait_for(self, logged: Callable[[str], bool]) -> None:
         deadline = time.monotonic() + PATIENCE_SECONDS
-        while text not in self.log():
-            assert time.monotonic() < deadline, f"never logged {text!r}:\n{self.log()}"
+        while not logged(self.log()):
+            assert time.monotonic() < deadline, f"never logged what was awaited:\n{self.log()}"
             time.sleep(0.05)
 
     def stop(self) -> None:
@@ -181,7 +184,8 @@ def test_sigterm_lets_requests_in_flight_finish_then_exits(tmp_path):
                 time.sleep(0.02)
 
             server.process.send_signal(signal.SIGTERM)
-            server.wait_for_log("stopping: finishing 8 request(s) in flight")
+            # Each worker process drains the requests it holds: eight in all.
+            server.wait_for(lambda log: sum(map(int, IN_FLIGHT.findall(log))) == len(devices))
             with pytest.raises(requests.ConnectionError):  # no longer accepting
                 requests.get(f"{server.url}/healthz", timeout=PATIENCE_SECONDS)
         finally:

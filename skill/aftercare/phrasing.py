@@ -23,7 +23,7 @@ from babel.dates import format_date, format_skeleton, match_skeleton
 from babel.lists import format_list
 
 from .engine import Aftercare, Milestone, Verdict
-from .locales import spelt, supported
+from .locales import ENGLISH_LOCALES, spelt, supported
 from .sheet import PatientSheet, Rule, RuleKind
 
 _ONE_MINUTE = timedelta(minutes=1)
@@ -91,8 +91,19 @@ def _plain_spaces(text: str) -> str:
 
 
 def _clock_time(moment: datetime | time, locale: Locale) -> str:
-    skeleton = "h" if moment.minute == 0 else "hm"
-    return _plain_spaces(format_skeleton(skeleton, moment, locale=locale))
+    return _clock_time_of_day(moment.hour, moment.minute, locale)
+
+
+# Babel's formatting was a tenth of an answer's time. A clock time's words depend only
+# on the hour, the minute and the locale, never on the date or the zone, and never
+# change: so each is made once. Bounded by every minute of the day in each locale the
+# skill speaks; nothing to expire.
+@lru_cache(maxsize=len(ENGLISH_LOCALES) * 24 * 60)
+def _clock_time_of_day(hour: int, minute: int, locale: Locale) -> str:
+    skeleton = "h" if minute == 0 else "hm"
+    return _plain_spaces(
+        format_skeleton(skeleton, datetime(2000, 1, 1, hour, minute), locale=locale)
+    )
 
 
 def _day_period(name: str, locale: Locale) -> str:
@@ -445,7 +456,14 @@ def answer_naming_the_word(rule: Rule, heard: str | None, speech: Speech) -> Spe
 
 
 def _names(said: str, word: str) -> bool:
-    return re.search(rf"\b{re.escape(word.lower())}\b", said) is not None
+    return _whole_word(word).search(said) is not None
+
+
+# The words are the sheet's (fixed data), so a word's pattern never changes and needs no
+# expiry; the bound is well above the sheet's few hundred kinds and similar words.
+@lru_cache(maxsize=1024)
+def _whole_word(word: str) -> re.Pattern[str]:
+    return re.compile(rf"\b{re.escape(word.lower())}\b")
 
 
 def _retold(speech: Speech, text: str) -> Speech:

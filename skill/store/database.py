@@ -3,22 +3,37 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import flask
-from alembic import command
-from alembic.config import Config
-from alembic.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import URL, Engine, Table, create_engine, event, inspect, make_url, select
+from sqlalchemy import (
+    URL,
+    Connection,
+    Engine,
+    Table,
+    create_engine,
+    event,
+    func,
+    inspect,
+    make_url,
+    select,
+    text,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
 from .faults import DatabaseLimits, bound_postgresql_work, recover_replaced_sqlite_file
 from .schema import Base
+
+if TYPE_CHECKING:  # Alembic is imported only when a database is migrated
+    from alembic.config import Config
 
 MIGRATIONS_DIRECTORY = Path(__file__).parent / "migrations"
 EXTENSION_KEY = "aftercare_store"
@@ -112,23 +127,27 @@ def upgrade_database(url: str) -> None:
     tests create many databases. The tests check that the migrations from
     empty arrive at exactly the same schema.
 
+    A database already at the newest revision is left alone without importing
+    Alembic (a tenth of the service's start-up). On PostgreSQL the work is done
+    under an advisory lock, so several instances starting at once migrate one at
+    a time, and those after the first find nothing to do.
+
     Raises UnusableDatabase when the URL is wrong or the database cannot be reached.
     """
-    config = migration_config(url)
     engine = make_engine(url)
     try:
-        with engine.begin() as connection:
-            if not inspect(connection).get_table_names():
-                if connection.dialect.name == "sqlite":
-                    # pysqlite leaves DDL outside transactions, so each CREATE
-                    # would be its own synced commit: make it one.
-                    connection.exec_driver_sql("BEGIN")
-                Base.metadata.create_all(connection)
-                MigrationContext.configure(connection).stamp(
-                    ScriptDirectory.from_config(config), "head"
-                )
-                return
-        command.upgrade(config, "head")
+        with _migrating_alone(engine, url):
+            with engine.begin() as connection:
+                tables = inspect(connection).get_table_names()
+                if not tables:
+                    _create_schema(connection, url)
+                    return
+                newest = _newest_revision()
+                if newest is not None and _schema_revision(connection, tables) == newest:
+                    return
+            from alembic import command
+
+            command.upgrade(migration_config(url), "head")
     except DBAPIError as error:
         # The driver's own first line ("connection refused", "password authentication
         # failed"), without SQLAlchemy's statement and background link.
@@ -143,8 +162,70 @@ def upgrade_database(url: str) -> None:
         engine.dispose()
 
 
+def _create_schema(connection: Connection, url: str) -> None:
+    from alembic.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    if connection.dialect.name == "sqlite":
+        # pysqlite leaves DDL outside transactions, so each CREATE
+        # would be its own synced commit: make it one.
+        connection.exec_driver_sql("BEGIN")
+    Base.metadata.create_all(connection)
+    MigrationContext.configure(connection).stamp(
+        ScriptDirectory.from_config(migration_config(url)), "head"
+    )
+
+
+@contextmanager
+def _migrating_alone(engine: Engine, url: str) -> Iterator[None]:
+    """On PostgreSQL, holds an advisory lock named for this database and schema."""
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    key = zlib.crc32(make_url(url).render_as_string(hide_password=True).encode("utf-8"))
+    with engine.connect() as lock:
+        lock.execute(select(func.pg_advisory_lock(key)))
+        try:
+            yield
+        finally:
+            lock.execute(select(func.pg_advisory_unlock(key)))
+
+
+# How the migration files (made from migrations/script.py.mako) name themselves.
+_REVISION = re.compile(r"""^revision\b[^=\n]*=\s*["']([^"']+)["']\s*$""", re.MULTILINE)
+_DOWN_REVISION = re.compile(
+    r"""^down_revision\b[^=\n]*=\s*(?:["']([^"']+)["']|None)\s*$""", re.MULTILINE
+)
+
+
+def _newest_revision() -> str | None:
+    """The newest migration's revision, read from the files without importing Alembic;
+    None when a file says anything this plain reading is unsure of (one revision and
+    one plain parent each), so that Alembic decides. A test checks it against Alembic."""
+    revisions, parents = set(), set()
+    for path in (MIGRATIONS_DIRECTORY / "versions").glob("*.py"):
+        source = path.read_text("utf-8")
+        named, parent = _REVISION.findall(source), _DOWN_REVISION.findall(source)
+        if len(named) != 1 or len(parent) != 1:
+            return None
+        revisions.add(named[0])
+        parents.add(parent[0])
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else None
+
+
+def _schema_revision(connection: Connection, tables: list[str]) -> str | None:
+    """The revision Alembic last stamped on the database, if exactly one."""
+    if "alembic_version" not in tables:
+        return None
+    stamped = connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+    return stamped[0] if len(stamped) == 1 else None
+
+
 def migration_config(url: str) -> Config:
     """Alembic's configuration for the database at url, without an alembic.ini on disk."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIRECTORY))
     # Config values go through configparser interpolation, where "%" is special,
