@@ -5,7 +5,8 @@
   Session: ``SelfReportedPatients``, ``ClinicPatients``, ``Treatments``,
   ``Clinics``, ``StaffAccounts``, ``StaffSessions``, ``SignInFailures``,
   ``Reminders``, and account linking's ``OAuthClients``, ``LinkingCodes``,
-  ``AccountLinks``, ``AuthorizationCodes``, ``IssuedTokens``;
+  ``AccountLinks``, ``AuthorizationCodes``, ``IssuedTokens``; the skill's
+  ``CheckIns`` and each clinic's inbox of them, ``ClinicCheckIns``;
 - ``database`` — the engine, migrations, and :class:`Store`, which hands out
   one Session per web request;
 - ``faults`` — bounds on the database's connect and statement time, and
@@ -15,6 +16,7 @@ The schema is owned by the Alembic migrations in ``skill/store/migrations``;
 :func:`upgrade_database` applies them without an ``alembic.ini`` on disk.
 """
 
+from .check_ins import CheckIns, ClinicCheckIns, NewCheckIn
 from .clinics import Clinics, StaffAccounts, StaffSessions
 from .database import (
     MIGRATIONS_DIRECTORY,
@@ -44,6 +46,7 @@ from .schema import (
     AccountLink,
     AuthorizationCode,
     Base,
+    CheckIn,
     Clinic,
     IssuedToken,
     LinkingCode,
@@ -67,7 +70,10 @@ __all__ = [
     "AuthorizationCode",
     "AuthorizationCodes",
     "Base",
+    "CheckIn",
+    "CheckIns",
     "Clinic",
+    "ClinicCheckIns",
     "ClinicPatients",
     "Clinics",
     "IssuedToken",
@@ -75,6 +81,7 @@ __all__ = [
     "LinkedPatient",
     "LinkingCode",
     "LinkingCodes",
+    "NewCheckIn",
     "OAuthClient",
     "OAuthClients",
     "Patient",
