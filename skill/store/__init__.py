@@ -6,7 +6,8 @@
   ``Clinics``, ``StaffAccounts``, ``StaffSessions``, ``SignInFailures``,
   ``Reminders``, and account linking's ``OAuthClients``, ``LinkingCodes``,
   ``AccountLinks``, ``AuthorizationCodes``, ``IssuedTokens``; the skill's
-  ``CheckIns`` and each clinic's inbox of them, ``ClinicCheckIns``;
+  ``CheckIns`` and each clinic's inbox of them, ``ClinicCheckIns``; webhooks'
+  ``ClinicWebhooks`` and their outbox, ``WebhookDeliveries``;
 - ``database`` — the engine, migrations, and :class:`Store`, which hands out
   one Session per web request;
 - ``faults`` — bounds on the database's connect and statement time, and
@@ -48,6 +49,7 @@ from .schema import (
     Base,
     CheckIn,
     Clinic,
+    ClinicWebhook,
     IssuedToken,
     LinkingCode,
     OAuthClient,
@@ -58,9 +60,11 @@ from .schema import (
     StaffSession,
     Treatment,
     UTCDateTime,
+    WebhookDelivery,
 )
 from .sign_in_failures import SignInFailures
 from .treatments import Treatments
+from .webhooks import ClinicWebhooks, Outbound, WebhookDeliveries
 
 __all__ = [
     "MIGRATIONS_DIRECTORY",
@@ -75,6 +79,8 @@ __all__ = [
     "Clinic",
     "ClinicCheckIns",
     "ClinicPatients",
+    "ClinicWebhook",
+    "ClinicWebhooks",
     "Clinics",
     "IssuedToken",
     "IssuedTokens",
@@ -84,6 +90,7 @@ __all__ = [
     "NewCheckIn",
     "OAuthClient",
     "OAuthClients",
+    "Outbound",
     "Patient",
     "PatientOnRecord",
     "Reminder",
@@ -100,6 +107,8 @@ __all__ = [
     "Treatments",
     "UTCDateTime",
     "UnusableDatabase",
+    "WebhookDeliveries",
+    "WebhookDelivery",
     "get_store",
     "init_app",
     "make_engine",

@@ -36,7 +36,7 @@ from skill.store import (
 from tests.store.looking_in import current_revision, schema_differences, table_names
 
 REPOSITORY = Path(__file__).resolve().parents[2]
-HEAD = "0005"
+HEAD = "0006"
 TABLES = {
     "clinics",
     "staff_accounts",
@@ -44,6 +44,8 @@ TABLES = {
     "sign_in_failures",
     "reminders",
     "check_ins",
+    "clinic_webhooks",
+    "webhook_deliveries",
     "patients",
     "treatments",
     "oauth_clients",
@@ -335,4 +337,17 @@ def test_0005_adds_check_ins_and_leaves_everything_else_as_it_was(database_url):
     finally:
         store.dispose()
     command.downgrade(migration_config(database_url), "0004")
+    assert table_names(database_url) == before
+
+
+def test_0006_adds_webhooks_and_leaves_everything_else_as_it_was(database_url):
+    fill_revision_0001(database_url)
+    command.upgrade(migration_config(database_url), "0005")
+    before = table_names(database_url)
+
+    command.upgrade(migration_config(database_url), "0006")
+
+    assert table_names(database_url) == before | {"clinic_webhooks", "webhook_deliveries"}
+    assert schema_differences(database_url) == []
+    command.downgrade(migration_config(database_url), "0005")
     assert table_names(database_url) == before
