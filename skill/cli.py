@@ -20,6 +20,7 @@ from skill.portal.commands import clinic_group
 from skill.tools.model_check import model_group
 from skill.tools.options import iso_instant, ready_database, refuse_with_url, time_zone
 from skill.tools.say import say
+from skill.webhooks.commands import webhook_group
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
@@ -55,17 +56,22 @@ def serve(host: str, port: int, threads: int | None) -> None:
     """
     from skill.server import ServeError, ServerLimits
     from skill.server import serve as serve_app
+    from skill.webhooks.sender import WebhookSender
 
     app = _app(**({"THREADS": threads} if threads else {}))
+    sender = WebhookSender.for_app(app).start()  # clinics' webhooks, off the request path
     try:
         serve_app(app, host, port, ServerLimits.from_config(app.config))
     except ServeError as problem:
         raise click.ClickException(str(problem)) from None
+    finally:
+        sender.stop()
 
 
 main.add_command(model_group)
 main.add_command(say)
 main.add_command(clinic_group)
+clinic_group.add_command(webhook_group)
 main.add_command(oauth_group)
 
 

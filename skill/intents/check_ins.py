@@ -142,7 +142,8 @@ class OfferAnswerHandler(IntentHandler):
         return answer(handler_input, check_in_sent(self.services.sheet, offer.symptom_id))
 
     def _record(self, handler_input: HandlerInput, turn: Turn, offer: CheckInOffer) -> None:
-        from skill.store import CheckIns, NewCheckIn
+        from skill.store import CheckIns, NewCheckIn, WebhookDeliveries
+        from skill.webhooks import wake_senders
 
         patient = turn.linked
         assert patient is not None
@@ -162,8 +163,14 @@ class OfferAnswerHandler(IntentHandler):
                 request_id=_words(handler_input.request_envelope.request.request_id),
             )
         )
-        turn.session.commit()
         if recorded is None:
             log.info("check-in of patient %s was already recorded (a repeated request)", patient.id)
-        else:
-            log.info("check-in %s recorded for patient %s", recorded, patient.id)
+            return
+        # Her clinic's webhook, if it has one, in the same transaction: never one without the other.
+        queued = WebhookDeliveries(turn.session).enqueue(
+            recorded, patient.id, self.services.clock()
+        )
+        turn.session.commit()
+        log.info("check-in %s recorded for patient %s", recorded, patient.id)
+        if queued is not None:
+            wake_senders()  # sent from the sender's thread: this answer never waits for it
