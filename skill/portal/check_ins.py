@@ -59,8 +59,7 @@ def _entry(check_in: CheckIn, patient: Patient) -> InboxEntry:
     )
     reviewed = None
     if check_in.reviewed_at is not None:
-        by = check_in.reviewed_by or "a former colleague"
-        reviewed = f"{by}, {written_instant(check_in.reviewed_at, listener)}"
+        reviewed = f"{check_in.reviewed_by}, {written_instant(check_in.reviewed_at, listener)}"
     return InboxEntry(check_in, patient, written, reviewed)
 
 
@@ -69,7 +68,10 @@ def count_unreviewed() -> None:
     # After auth's load_signed_in_staff (this module imports auth, so its hook is
     # registered first): every page's header shows how many wait for review.
     staff = g.get("staff")
-    g.unreviewed_check_ins = None if staff is None else _inbox().count(unreviewed_only=True)
+    if staff is None or request.endpoint == "portal.static":  # a stylesheet has no header
+        g.unreviewed_check_ins = None
+    else:
+        g.unreviewed_check_ins = _inbox().count(unreviewed_only=True)
 
 
 def _check_ins_of(patient: Patient) -> list[InboxEntry]:
