@@ -20,6 +20,7 @@ from skill.portal.commands import clinic_group
 from skill.tools.model_check import model_group
 from skill.tools.options import iso_instant, ready_database, refuse_with_url, time_zone
 from skill.tools.say import say
+from skill.webhooks.commands import webhook_group
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
@@ -69,6 +70,7 @@ def serve(host: str, port: int, threads: int | None, workers: int | None) -> Non
         serve_on,
         serve_workers,
     )
+    from skill.webhooks.sender import WebhookSender
 
     overrides = {"ACCESS_LOG": True, **({"THREADS": threads} if threads else {})}
     # Every setting is checked, and the database migrated, once, before any worker starts.
@@ -80,14 +82,22 @@ def serve(host: str, port: int, threads: int | None, workers: int | None) -> Non
         from skill.app import create_app
 
         try:
-            return create_app({**overrides, "MIGRATE_ON_START": False})
+            worker = create_app({**overrides, "MIGRATE_ON_START": False})
         except ConfigError as problem:
             raise ServeError(str(problem)) from None
+        # Clinics' webhooks, off the request path. Started in the worker, after the
+        # fork: a thread does not survive fork().
+        WebhookSender.for_app(worker).start()
+        return worker
 
     try:
         listener = listen(host, port)
         if count == 1:
-            serve_on(app, listener, limits)
+            sender = WebhookSender.for_app(app).start()
+            try:
+                serve_on(app, listener, limits)
+            finally:
+                sender.stop()
         else:
             serve_workers(worker_app, listener, limits, count)
     except ServeError as problem:
@@ -97,6 +107,7 @@ def serve(host: str, port: int, threads: int | None, workers: int | None) -> Non
 main.add_command(model_group)
 main.add_command(say)
 main.add_command(clinic_group)
+clinic_group.add_command(webhook_group)
 main.add_command(oauth_group)
 
 

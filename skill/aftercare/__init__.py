@@ -11,7 +11,7 @@ writes on a card is built here; handlers only pick.
     # "Not yet. Makeup is fine from 3 PM tomorrow."
 """
 
-from . import dialogue, locales
+from . import check_ins, dialogue, locales
 from .engine import (
     Aftercare,
     Milestone,
@@ -100,6 +100,7 @@ __all__ = [
     "answer_symptom",
     "answer_targets",
     "answer_wait",
+    "check_ins",
     "classify",
     "default_sheet",
     "dialogue",

@@ -21,6 +21,7 @@ from .builtins import (
     UnknownIntentHandler,
     YesHandler,
 )
+from .check_ins import OfferAnswerHandler, OfferLastsOneTurn
 from .launch import LaunchHandler
 from .linking import AccountLinkedHandler, LinkAccountHandler, LinkEndedHandler
 from .plan import (
@@ -63,6 +64,8 @@ HANDLERS_WITH_SERVICES = (
     CancelRemindersHandler,
     PermissionAnswerHandler,
     HelpHandler,
+    # Before YesHandler and NoHandler: a yes or no to "Shall I let your clinic know?".
+    OfferAnswerHandler,
     YesHandler,
     NoHandler,
     GoodbyeHandler,
@@ -94,6 +97,7 @@ def build_skill(services: Services, api_client: ApiClient) -> CustomSkill:
     builder.add_request_handler(CanFulfillHandler(handled_intents()))
     for handler in STATELESS_HANDLERS:
         builder.add_request_handler(handler())
+    builder.add_global_request_interceptor(OfferLastsOneTurn())
     builder.add_global_response_interceptor(FollowLatestTreatment(services))
     builder.add_exception_handler(ApologyHandler())
     return builder.create()

@@ -59,10 +59,14 @@ class LinkAccountHandler(IntentHandler):
     intents = ("LinkAccountIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        turn = self.turn(handler_input)
-        if turn.clinic is not None:
-            return answer(handler_input, already_linked(turn.clinic))
-        return _link_account_card(handler_input, LINK_CARD_SENT)
+        return send_link_account_card(handler_input, self.turn(handler_input))
+
+
+def send_link_account_card(handler_input: HandlerInput, turn: Turn) -> Response:
+    """The Link Account card, unless she is linked already."""
+    if turn.clinic is not None:
+        return answer(handler_input, already_linked(turn.clinic))
+    return _link_account_card(handler_input, LINK_CARD_SENT)
 
 
 def announce_link(handler_input: HandlerInput, turn: Turn) -> Response:

@@ -136,7 +136,7 @@ def unexpected_error(error: Exception):
 
 
 def init_app(app: Flask, sheet: PatientSheet, clock: Callable[[], datetime]) -> None:
-    from . import auth, linking, patients, staff  # noqa: F401  (their views join the blueprint)
+    from . import auth, check_ins, linking, patients, staff  # noqa: F401  (their views join it)
 
     app.config.update(
         SESSION_COOKIE_NAME="aftercare_portal",

@@ -5,7 +5,9 @@
   Session: ``SelfReportedPatients``, ``ClinicPatients``, ``Treatments``,
   ``Clinics``, ``StaffAccounts``, ``StaffSessions``, ``SignInFailures``,
   ``Reminders``, and account linking's ``OAuthClients``, ``LinkingCodes``,
-  ``AccountLinks``, ``AuthorizationCodes``, ``IssuedTokens``;
+  ``AccountLinks``, ``AuthorizationCodes``, ``IssuedTokens``; the skill's
+  ``CheckIns`` and each clinic's inbox of them, ``ClinicCheckIns``; webhooks'
+  ``ClinicWebhooks`` and their outbox, ``WebhookDeliveries``;
 - ``database`` — the engine, migrations, and :class:`Store`, which hands out
   one Session per web request;
 - ``faults`` — bounds on the database's connect and statement time, and
@@ -15,6 +17,7 @@ The schema is owned by the Alembic migrations in ``skill/store/migrations``;
 :func:`upgrade_database` applies them without an ``alembic.ini`` on disk.
 """
 
+from .check_ins import CheckIns, ClinicCheckIns, NewCheckIn
 from .clinics import Clinics, StaffAccounts, StaffSessions
 from .database import (
     MIGRATIONS_DIRECTORY,
@@ -44,7 +47,9 @@ from .schema import (
     AccountLink,
     AuthorizationCode,
     Base,
+    CheckIn,
     Clinic,
+    ClinicWebhook,
     IssuedToken,
     LinkingCode,
     OAuthClient,
@@ -55,9 +60,11 @@ from .schema import (
     StaffSession,
     Treatment,
     UTCDateTime,
+    WebhookDelivery,
 )
 from .sign_in_failures import SignInFailures
 from .treatments import Treatments
+from .webhooks import ClinicWebhooks, Outbound, WebhookDeliveries
 
 __all__ = [
     "MIGRATIONS_DIRECTORY",
@@ -67,16 +74,23 @@ __all__ = [
     "AuthorizationCode",
     "AuthorizationCodes",
     "Base",
+    "CheckIn",
+    "CheckIns",
     "Clinic",
+    "ClinicCheckIns",
     "ClinicPatients",
+    "ClinicWebhook",
+    "ClinicWebhooks",
     "Clinics",
     "IssuedToken",
     "IssuedTokens",
     "LinkedPatient",
     "LinkingCode",
     "LinkingCodes",
+    "NewCheckIn",
     "OAuthClient",
     "OAuthClients",
+    "Outbound",
     "Patient",
     "PatientOnRecord",
     "Reminder",
@@ -93,6 +107,8 @@ __all__ = [
     "Treatments",
     "UTCDateTime",
     "UnusableDatabase",
+    "WebhookDeliveries",
+    "WebhookDelivery",
     "get_store",
     "init_app",
     "make_engine",

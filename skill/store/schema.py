@@ -1,4 +1,4 @@
-"""The tables: one metadata for the skill, the portal, account linking and reminders.
+"""The tables: one metadata for the skill, the portal, account linking, reminders and check-ins.
 
 A *patient* owns treatments. She is either self-reported — the skill knows her
 only by the opaque Alexa user id and she told it her treatments herself — or a
@@ -33,6 +33,10 @@ from skill.config import USER_ID_MAX_LENGTH
 
 # SHA-256 in hex: how every token is kept.
 TOKEN_HASH_LENGTH = 64
+# A check-in's words (what Alexa heard, the value it resolved to) and the answer she heard.
+CHECK_IN_WORDS_LENGTH = 200
+CHECK_IN_ANSWER_LENGTH = 1000
+WEBHOOK_URL_LENGTH = 2000
 
 
 def as_utc(value: datetime, what: str) -> datetime:
@@ -306,3 +310,69 @@ class Reminder(Base):
     alert_token: Mapped[str] = mapped_column(String(500), unique=True)
     rings_at: Mapped[datetime] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class CheckIn(Base):
+    """How a linked patient said she was, sent to her clinic because she said yes.
+
+    What she said is kept as the skill recognised it (the words Alexa heard for
+    the symptom and the value they resolved to), never as audio; it is patient
+    data, shown to her clinic and never logged. The treatment instant is the one
+    she was answered from, so the time since it stays what it was.
+    """
+
+    __tablename__ = "check_ins"
+    # The same "yes" delivered twice (a retry) is one check-in.
+    __table_args__ = (UniqueConstraint("patient_id", "request_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(
+        ForeignKey("patients.id", ondelete="CASCADE"), index=True
+    )
+    heard: Mapped[str | None] = mapped_column(String(CHECK_IN_WORDS_LENGTH))  # the slot value
+    symptom_id: Mapped[str | None] = mapped_column(String(CHECK_IN_WORDS_LENGTH))
+    symptom_name: Mapped[str | None] = mapped_column(String(CHECK_IN_WORDS_LENGTH))
+    unexpected: Mapped[bool]  # flagged in the clinic's inbox
+    answer: Mapped[str] = mapped_column(String(CHECK_IN_ANSWER_LENGTH))  # what the skill told her
+    reported_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    treated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    request_id: Mapped[str | None] = mapped_column(String(CHECK_IN_WORDS_LENGTH))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Who reviewed it, as the clinic knew them then (the account may be removed later).
+    reviewed_by: Mapped[str | None] = mapped_column(String(320))
+
+
+class ClinicWebhook(Base):
+    """Where a clinic wants its check-ins sent as they arrive (off unless set), and
+    the secret their HMAC signature is made with. The secret is kept as it is: each
+    delivery is signed with it, so a hash would not do."""
+
+    __tablename__ = "clinic_webhooks"
+
+    clinic_id: Mapped[int] = mapped_column(
+        ForeignKey("clinics.id", ondelete="CASCADE"), primary_key=True
+    )
+    url: Mapped[str] = mapped_column(String(WEBHOOK_URL_LENGTH))
+    secret: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class WebhookDelivery(Base):
+    """A check-in to send to its clinic's webhook: an outbox row, written in the same
+    transaction as the check-in, so neither a restart nor a dead receiver loses it.
+    ``claimed_until`` is one sender's lease on it, so two processes never send it at once."""
+
+    __tablename__ = "webhook_deliveries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    check_in_id: Mapped[int] = mapped_column(
+        ForeignKey("check_ins.id", ondelete="CASCADE"), unique=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    given_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # How the last attempt went, in words with no patient data: "HTTP 503", "timed out".
+    last_outcome: Mapped[str | None] = mapped_column(String(200))

@@ -12,7 +12,16 @@ from argon2 import PasswordHasher, profiles
 
 from skill.app import create_app
 from skill.portal.blueprint import EXTENSION_KEY
-from skill.store import ClinicPatients, Clinics, StaffAccounts, Treatment, Treatments, get_store
+from skill.store import (
+    CheckIns,
+    ClinicPatients,
+    Clinics,
+    NewCheckIn,
+    StaffAccounts,
+    Treatment,
+    Treatments,
+    get_store,
+)
 
 # Saturday 28 November 2026, 10 AM in London
 NOW = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
@@ -128,3 +137,33 @@ def post_form(client, path: str, data: dict, form_page: str | None = None):
     """Posts data to path with the CSRF token from the form page (path itself by default)."""
     token = csrf_token(client, form_page or path)
     return client.post(path, data={"csrf_token": token, **data})
+
+
+def add_check_in(
+    session,
+    patient_id: int,
+    *,
+    heard: str | None = "really swollen",
+    symptom_id: str | None = "swelling",
+    unexpected: bool = True,
+    reported_at: datetime = NOW - timedelta(hours=1),
+    treated_at: datetime | None = NOW - timedelta(days=2),
+    answer: str = "Your aftercare sheet expects only minor redness and irritation, so please "
+    "contact your clinic about the swelling. If it feels severe, get medical help now.",
+) -> int:
+    """A check-in as the skill records one when she says yes; returns its id."""
+    check_in = CheckIns(session).record(
+        NewCheckIn(
+            patient_id=patient_id,
+            heard=heard,
+            symptom_id=symptom_id,
+            symptom_name=symptom_id and symptom_id.replace("_", " "),
+            unexpected=unexpected,
+            answer=answer,
+            reported_at=reported_at,
+            treated_at=treated_at,
+            request_id=None,
+        )
+    )
+    assert check_in is not None
+    return check_in

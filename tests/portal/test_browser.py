@@ -57,7 +57,8 @@ def browser():
 
 
 class Served:
-    def __init__(self, database_url: str) -> None:
+    def __init__(self, database_url: str, **config) -> None:
+        """``config`` changes the app's settings (a clock, a trust store for signatures)."""
         self.database_url = database_url
         self.app = create_app(
             {
@@ -66,6 +67,7 @@ class Served:
                 "VERIFY_SIGNATURES": True,
                 "SECRET_KEY": SECRET_KEY,
                 "CLOCK": lambda: NOW,
+                **config,
             }
         )
         self.sockets: dict = {}  # waitress's socket map: the listener and every connection

@@ -8,13 +8,14 @@ import pytest
 from skill.portal.patients import NOT_FOUND
 from skill.store import (
     AccountLinks,
+    ClinicCheckIns,
     ClinicPatients,
     LinkingCodes,
     StaffAccounts,
     Treatments,
     get_store,
 )
-from tests.portal.conftest import NOW, csrf_token, sign_in
+from tests.portal.conftest import NOW, add_check_in, csrf_token, sign_in
 
 TREATMENT_FORM = {
     "treated_on": "2026-11-20",
@@ -36,6 +37,8 @@ URLS_WITH_IDS = {
     "/portal/patients/<int:patient_id>/unlink": ("GET", "POST"),
     "/portal/staff/<int:staff_id>/link": ("POST",),
     "/portal/staff/<int:staff_id>/remove": ("GET", "POST"),
+    "/portal/check-ins/<int:check_in_id>": ("GET",),
+    "/portal/check-ins/<int:check_in_id>/review": ("POST",),
 }
 POSTED = {"name": "Changed", "clinic_reference": "X", "email": "x@glow.example", **TREATMENT_FORM}
 
@@ -45,7 +48,9 @@ def test_every_portal_url_with_an_id_is_in_the_table(portal_app):
         rule.rule: tuple(sorted(rule.methods - {"HEAD", "OPTIONS"}))
         for rule in portal_app.url_map.iter_rules()
         if rule.endpoint.startswith("portal.")
-        and any(rule.arguments & {a} for a in ("patient_id", "treatment_id", "staff_id"))
+        and any(
+            rule.arguments & {a} for a in ("patient_id", "treatment_id", "staff_id", "check_in_id")
+        )
     }
 
     assert rules == {url: tuple(sorted(methods)) for url, methods in URLS_WITH_IDS.items()}
@@ -66,6 +71,12 @@ def bright_skin_as_it_stands(app, bright_skin):
             ],
             [link.id for link in AccountLinks(session).active_of_patient(bright_skin.patient_id)],
             LinkingCodes(session).outstanding(bright_skin.patient_id, NOW) is not None,
+            [
+                (c.id, c.reviewed_at, c.reviewed_by)
+                for c in ClinicCheckIns(session, bright_skin.clinic_id).of_patient(
+                    bright_skin.patient_id
+                )
+            ],
         )
 
 
@@ -79,7 +90,8 @@ def cases():
 def test_another_clinics_ids_are_not_found_and_nothing_changes(
     portal_app, bright_skin, glow, url, method
 ):
-    with get_store(portal_app).session() as session:  # something an unlink could revoke
+    # Something an unlink could revoke, and a check-in a review could mark.
+    with get_store(portal_app).session() as session:
         LinkingCodes(session).issue(
             patient_id=bright_skin.patient_id,
             code_hash="0" * 64,
@@ -87,15 +99,18 @@ def test_another_clinics_ids_are_not_found_and_nothing_changes(
             now=NOW,
             valid_for=timedelta(days=7),
         )
+        check_in = add_check_in(session, bright_skin.patient_id)
         session.commit()
     before = bright_skin_as_it_stands(portal_app, bright_skin)
-    assert before[-1], "her linking code is outstanding"
+    assert before[-2], "her linking code is outstanding"
+    assert before[-1] == [(check_in, None, None)], "her check-in is not reviewed"
     client = portal_app.test_client()
     assert sign_in(client, glow.admin_email).status_code == 303
     path = (
         url.replace("<int:patient_id>", str(bright_skin.patient_id))
         .replace("<int:treatment_id>", str(bright_skin.treatment_id))
         .replace("<int:staff_id>", str(bright_skin.staff_id))
+        .replace("<int:check_in_id>", str(check_in))
     )
 
     if method == "GET":

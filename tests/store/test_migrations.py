@@ -19,6 +19,8 @@ from sqlalchemy import select
 from skill.cli import main as aftercare_command
 from skill.store import (
     MIGRATIONS_DIRECTORY,
+    CheckIns,
+    NewCheckIn,
     Patient,
     SelfReportedPatients,
     Store,
@@ -34,13 +36,16 @@ from skill.store import (
 from tests.store.looking_in import current_revision, schema_differences, table_names
 
 REPOSITORY = Path(__file__).resolve().parents[2]
-HEAD = "0004"
+HEAD = "0006"
 TABLES = {
     "clinics",
     "staff_accounts",
     "staff_sessions",
     "sign_in_failures",
     "reminders",
+    "check_ins",
+    "clinic_webhooks",
+    "webhook_deliveries",
     "patients",
     "treatments",
     "oauth_clients",
@@ -298,4 +303,51 @@ def test_0003_adds_account_linking_and_leaves_everything_else_as_it_was(database
     finally:
         store.dispose()
     command.downgrade(migration_config(database_url), "0002")
+    assert table_names(database_url) == before
+
+
+def test_0005_adds_check_ins_and_leaves_everything_else_as_it_was(database_url):
+    fill_revision_0001(database_url)
+    command.upgrade(migration_config(database_url), "0004")
+    before = table_names(database_url)
+
+    command.upgrade(migration_config(database_url), "0005")
+
+    assert table_names(database_url) == before | {"check_ins"}
+    store = Store.from_url(database_url)
+    try:
+        with store.session() as session:
+            alice = SelfReportedPatients(session).find(ALICE)
+            assert alice.latest_treatment == TREATED
+            # The table takes a check-in of an existing patient.
+            CheckIns(session).record(
+                NewCheckIn(
+                    patient_id=alice.id,
+                    heard="red",
+                    symptom_id="redness",
+                    symptom_name="redness",
+                    unexpected=False,
+                    answer="That's expected if it's minor.",
+                    reported_at=RECORDED,
+                    treated_at=TREATED,
+                    request_id="amzn1.echo-api.request.1",
+                )
+            )
+            session.commit()
+    finally:
+        store.dispose()
+    command.downgrade(migration_config(database_url), "0004")
+    assert table_names(database_url) == before
+
+
+def test_0006_adds_webhooks_and_leaves_everything_else_as_it_was(database_url):
+    fill_revision_0001(database_url)
+    command.upgrade(migration_config(database_url), "0005")
+    before = table_names(database_url)
+
+    command.upgrade(migration_config(database_url), "0006")
+
+    assert table_names(database_url) == before | {"clinic_webhooks", "webhook_deliveries"}
+    assert schema_differences(database_url) == []
+    command.downgrade(migration_config(database_url), "0005")
     assert table_names(database_url) == before

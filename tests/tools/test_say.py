@@ -509,7 +509,9 @@ def test_say_one_shot_prints_the_answer():
     assert result.exit_code == 0, result.output
     assert result.output == (
         "Minor redness and irritation are expected for a few days after the procedure. "
-        "If it's been longer, or it's more than minor, please contact your clinic.\n"
+        "If it's been longer, or it's more than minor, please contact your clinic. "
+        "Would you like to link your clinic account, so that next time I can let your clinic "
+        "know?\n"
     )
 
 
