@@ -174,7 +174,8 @@ class Turn:
         # imports the handlers) does without: they are imported where used.
         from skill.store import SelfReportedPatients
 
-        return SelfReportedPatients(self.session).find(self.user_id)
+        with self.services.store.reading() as connection:
+            return SelfReportedPatients(connection).find(self.user_id)
 
     @per_turn
     def aftercare(self) -> Aftercare | None:

@@ -266,6 +266,15 @@ class Store:
             )
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        # A lone SELECT needs no transaction. PostgreSQL's driver would open one
+        # (BEGIN) and the pool close it (ROLLBACK): two round trips more than the
+        # query, unless the connection is in autocommit. pysqlite opens none for a
+        # SELECT, and switching its mode costs more than it saves.
+        self._reads = (
+            engine.execution_options(isolation_level="AUTOCOMMIT")
+            if engine.dialect.name == "postgresql"
+            else engine
+        )
 
     @classmethod
     def from_url(cls, url: str, limits: DatabaseLimits = DatabaseLimits()) -> Store:
@@ -282,6 +291,13 @@ class Store:
         """Raises unless the database answers a trivial query (within the limits)."""
         with self.engine.connect() as connection:
             connection.execute(select(1))
+
+    def reading(self) -> Connection:
+        """A connection for reads that change nothing, with no Session and no
+        transaction around them (use it as a context manager; it goes back to the
+        pool at the end). The skill's hottest path, finding the patient, reads here:
+        an ORM Session cost more than the query itself. Writes go through a Session."""
+        return self._reads.connect()
 
     def session(self) -> Session:
         """A Session of the caller's own (use it as a context manager)."""

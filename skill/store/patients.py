@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import bindparam, delete, func, or_, select
+from sqlalchemy import Connection, bindparam, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from .database import insert_ignoring_duplicates
@@ -34,14 +34,18 @@ class PatientOnRecord:
 
 
 class SelfReportedPatients:
-    """Patients who told the skill their treatments themselves, known by their Alexa user id."""
+    """Patients who told the skill their treatments themselves, known by their Alexa user id.
 
-    def __init__(self, session: Session) -> None:
+    :meth:`find` also works over a Core connection (``Store.reading``); the writes
+    need a Session."""
+
+    def __init__(self, session: Session | Connection) -> None:
         self.session = session
 
     def find(self, alexa_user_id: str) -> PatientOnRecord | None:
         """Her record, or None if she has never reported a treatment."""
-        row = self.session.execute(_SELF_REPORTED, {"alexa_user_id": alexa_user_id}).one_or_none()
+        # Her id is unique: at most one row, and first() does not look for a second.
+        row = self.session.execute(_SELF_REPORTED, {"alexa_user_id": alexa_user_id}).first()
         return None if row is None else PatientOnRecord(*row)
 
     def record_treatment(

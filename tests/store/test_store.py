@@ -1,6 +1,7 @@
 """Self-reported patients and their treatments, on SQLite and (when available) PostgreSQL.
 
-Each helper call below is one request: a Session of its own, as the skill uses them.
+Each helper call below is one request, as the skill makes them: a Session of its own
+for writes, and a connection outside any transaction (``Store.reading``) to find her.
 """
 
 import threading
@@ -42,8 +43,8 @@ class SelfReported:
             session.commit()
 
     def latest_treatment(self, user_id):
-        with self.store.session() as session:
-            patient = SelfReportedPatients(session).find(user_id)
+        with self.store.reading() as connection:
+            patient = SelfReportedPatients(connection).find(user_id)
             return None if patient is None else patient.latest_treatment
 
     def treatment_count(self, user_id):
@@ -64,6 +65,36 @@ def store(database_url):
     store = Store.from_url(database_url)
     yield SelfReported(store)
     store.dispose()
+
+
+def _server_transaction_open(connection) -> bool:
+    dbapi_connection = connection.connection.dbapi_connection
+    if connection.dialect.name == "sqlite":
+        return dbapi_connection.in_transaction
+    from psycopg.pq import TransactionStatus
+
+    return dbapi_connection.info.transaction_status != TransactionStatus.IDLE
+
+
+def test_finding_her_opens_no_transaction_on_the_database(store):
+    # On PostgreSQL a transaction would cost a BEGIN and a ROLLBACK: two round trips more.
+    store.record_treatment(PATIENT, TREATED, RECORDED)
+    with store.store.reading() as connection:
+        assert SelfReportedPatients(connection).find(PATIENT).latest_treatment == TREATED
+        assert not _server_transaction_open(connection)
+
+
+def test_a_connection_used_for_reading_is_transactional_again_in_a_session(store):
+    with store.store.reading() as connection:
+        SelfReportedPatients(connection).find(PATIENT)
+    # The pool holds one connection, the one just read on: a Session gets it back,
+    # and what it does not commit is rolled back, not kept as it would be in autocommit.
+    with store.store.session() as session:
+        SelfReportedPatients(session).record_treatment(PATIENT, TREATED, RECORDED)
+        assert _server_transaction_open(session.connection())
+        session.rollback()
+    assert store.latest_treatment(PATIENT) is None
+    assert store.engine.pool.checkedin() == 1
 
 
 def test_unknown_user_has_no_treatments(store):
