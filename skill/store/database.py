@@ -110,6 +110,13 @@ def make_engine(url: str, limits: DatabaseLimits = DatabaseLimits()) -> Engine:
                 ) from None
     if not is_sqlite or _sqlite_file(parsed):  # an in-memory database has no queue
         options["pool_timeout"] = limits.pool_timeout
+        if limits.pool_size is not None:
+            # Every thread keeps its connection: with fewer, the threads beyond them
+            # opened a connection and closed it again on every request under load
+            # (on PostgreSQL, a new server process each time: the p99's tail). As
+            # many again may open briefly, for a request that holds its Session's
+            # connection while it reads, so no thread ever waits on another.
+            options["pool_size"] = options["max_overflow"] = limits.pool_size
     # Without hide_parameters a database error's message quotes the bound
     # values (user ids, names, treatment times), and such messages get logged.
     engine = create_engine(parsed, connect_args=connect_args, hide_parameters=True, **options)
@@ -330,6 +337,7 @@ def init_app(app: flask.Flask) -> None:
         connect_timeout=app.config.get("DB_CONNECT_TIMEOUT", default.connect_timeout),
         statement_timeout=app.config.get("DB_STATEMENT_TIMEOUT", default.statement_timeout),
         pool_timeout=app.config.get("DB_POOL_TIMEOUT", default.pool_timeout),
+        pool_size=app.config.get("THREADS"),
     )
     app.extensions[EXTENSION_KEY] = Store.from_url(url, limits)
     app.teardown_appcontext(_close_request_session)

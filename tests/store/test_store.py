@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.exc import DBAPIError, StatementError
 
 from skill.store import (
@@ -19,8 +19,10 @@ from skill.store import (
     Store,
     Treatment,
     Treatments,
+    get_store,
     upgrade_database,
 )
+from skill.store.faults import DatabaseLimits
 
 NEW_YORK = ZoneInfo("America/New_York")
 # Amazon's ids are long and opaque; this one is as long as they come.
@@ -95,6 +97,52 @@ def test_a_connection_used_for_reading_is_transactional_again_in_a_session(store
         session.rollback()
     assert store.latest_treatment(PATIENT) is None
     assert store.engine.pool.checkedin() == 1
+
+
+def test_postgresql_sessions_start_with_the_statement_timeout_and_the_urls_options(
+    database_url,
+):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("a PostgreSQL setting")
+    upgrade_database(database_url)
+    store = Store.from_url(database_url, DatabaseLimits(statement_timeout=1.5))
+    try:
+        with store.reading() as connection:
+            shown = [
+                connection.exec_driver_sql(f"SHOW {name}").scalar_one()
+                for name in ("statement_timeout", "TimeZone", "search_path")
+            ]
+    finally:
+        store.dispose()
+    assert shown[:2] == ["1500ms", "Asia/Kathmandu"]  # the fixture's URL sets the zone
+    assert shown[2].startswith("test_")  # and the schema
+
+
+def test_the_pool_keeps_a_connection_for_every_thread(database_url):
+    # With fewer kept than threads, the threads beyond them opened a connection and
+    # closed it again on every request under load (on PostgreSQL a new server process).
+    upgrade_database(database_url)
+    store = Store.from_url(database_url, DatabaseLimits(pool_size=6))
+    opened = []
+    event.listen(store.engine, "connect", lambda *_: opened.append(1))
+
+    def read(all_in: threading.Barrier) -> None:
+        with store.reading() as connection:
+            connection.execute(text("SELECT 1"))
+            all_in.wait(timeout=10)  # six connections out at once
+
+    try:
+        for _ in range(3):
+            all_in = threading.Barrier(6)
+            with ThreadPoolExecutor(6) as pool:
+                list(pool.map(read, [all_in] * 6))
+    finally:
+        store.dispose()
+    assert len(opened) == 6
+
+
+def test_the_service_keeps_a_connection_for_each_of_its_threads(app):
+    assert get_store(app).engine.pool.size() == app.config["THREADS"] == 4
 
 
 def test_unknown_user_has_no_treatments(store):
