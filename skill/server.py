@@ -7,6 +7,9 @@ Why the limits are what they are:
   slot and a little memory, never a thread, so threads (``THREADS``) only need to cover
   requests being answered at once, and connections (``CONNECTION_LIMIT``) can be many
   more. waitress's default of 100 connections let 110 idle ones lock everyone out.
+  More threads than that only queue for the interpreter lock: a thread back from a
+  database round trip waits behind all the others, and with 8 threads PostgreSQL's
+  p99 at 32 clients was two to three times that with 4 (bench/README.md).
 - A connection that sends nothing for ``IDLE_TIMEOUT`` is closed. Alexa sends each
   request at once and waits at most 8 seconds for the answer, so 10 seconds of silence
   is never Alexa. waitress checks for such connections every ``_CLEANUP_SECONDS``.
