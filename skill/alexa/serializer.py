@@ -177,6 +177,25 @@ def _concrete(class_name: str) -> _ModelReader:
     return _ModelReader(_model_class(class_name))
 
 
+class _Field:
+    """One attribute of a model class: its name, its declared type, and that type's
+    reader, made the first time a request carries the field. Made sooner, it imported
+    every class a request could name (a device's supported interfaces name the whole
+    APL package), where ask-sdk imports only the classes a request does name."""
+
+    __slots__ = ("attribute", "type_name", "read")
+
+    def __init__(self, attribute: str, type_name: str | None) -> None:
+        self.attribute = attribute
+        self.type_name = type_name
+        self.read: Reader | None = None
+
+    def reader(self) -> Reader:
+        if self.read is None:
+            self.read = _unfamiliar if self.type_name is None else _reader(self.type_name)
+        return self.read
+
+
 class _ModelReader:
     """Reads a JSON object into one model class, as ask-sdk's ``__deserialize_model``:
     a new instance, each attribute its JSON key names read by its declared type, and
@@ -188,12 +207,11 @@ class _ModelReader:
 
     def __init__(self, model: type) -> None:
         self._model = model
-        # JSON key -> (attribute, reader of its declared type)
-        self._fields: dict[str, tuple[str, Reader]] | None = None
+        self._fields: dict[str, _Field] | None = None  # by JSON key
         self._attributes: frozenset[str] = frozenset()
         self._blank: dict[str, Any] | None = None
 
-    def _prepare(self) -> dict[str, tuple[str, Reader]]:
+    def _prepare(self) -> dict[str, _Field]:
         model = self._model
         try:
             types = model.deserialized_types
@@ -201,10 +219,7 @@ class _ModelReader:
             blank = _blank_attributes(model)
         except Exception:
             raise _Unfamiliar from None  # ask-sdk fails on this class too
-        fields = {
-            key: (attribute, _reader(types[attribute]) if attribute in types else _unfamiliar)
-            for attribute, key in names.items()
-        }
+        fields = {key: _Field(attribute, types.get(attribute)) for attribute, key in names.items()}
         # Set before the fields, which tell other threads that all three are ready.
         self._attributes, self._blank = frozenset(names), blank
         self._fields = fields
@@ -220,16 +235,17 @@ class _ModelReader:
             instance = self._model.__new__(self._model)
             instance.__dict__.update(self._blank)
         attributes = instance.__dict__
-        for key, field in value.items():
-            known = fields.get(key)
-            if known is not None:
-                attributes[known[0]] = None if field is None else known[1](field)
+        for key, item in value.items():
+            field = fields.get(key)
+            if field is not None:
+                read = field.read or field.reader()
+                attributes[field.attribute] = None if item is None else read(item)
             elif key.startswith("_") or key in self._attributes:
                 # ask-sdk sets an unknown key after the known ones, so it could replace
                 # one (or reach the object's own machinery): let ask-sdk decide.
                 raise _Unfamiliar
             else:
-                attributes[key] = field
+                attributes[key] = item
         return instance
 
 
