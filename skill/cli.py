@@ -6,6 +6,7 @@ Each command imports the heavy parts (Flask, SQLAlchemy, ask-sdk) itself, so
 
 from __future__ import annotations
 
+import importlib
 import json
 import logging
 from collections import Counter
@@ -15,11 +16,7 @@ import click
 
 from skill.aftercare.locales import ENGLISH_LOCALES
 from skill.config import ConfigError
-from skill.oauth.commands import oauth_group
-from skill.portal.commands import clinic_group
-from skill.tools.model_check import model_group
 from skill.tools.options import iso_instant, ready_database, refuse_with_url, time_zone
-from skill.tools.say import say
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
@@ -33,7 +30,34 @@ def _app(**overrides):
         raise click.ClickException(str(problem)) from None
 
 
-@click.group()
+class LazyGroup(click.Group):
+    """A group whose subcommands in ``lazy`` (name -> "module:attribute") are imported
+    only when named (or listed by --help): the testers' tools alone, the Skills Kit's
+    interaction model classes above all, were a sixth of `aftercare serve`'s start."""
+
+    def __init__(self, *args, lazy: dict[str, str], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy = lazy
+
+    def list_commands(self, context: click.Context) -> list[str]:
+        return sorted({*super().list_commands(context), *self.lazy})
+
+    def get_command(self, context: click.Context, name: str) -> click.Command | None:
+        if name in self.lazy:
+            module, _, attribute = self.lazy[name].partition(":")
+            return getattr(importlib.import_module(module), attribute)
+        return super().get_command(context, name)
+
+
+@click.group(
+    cls=LazyGroup,
+    lazy={
+        "model": "skill.tools.model_check:model_group",
+        "say": "skill.tools.say:say",
+        "clinic": "skill.portal.commands:clinic_group",
+        "oauth": "skill.oauth.commands:oauth_group",
+    },
+)
 def main() -> None:
     """Skin Aftercare: an Alexa skill for microneedling aftercare.
 
@@ -68,11 +92,13 @@ def serve(host: str, port: int, threads: int | None, workers: int | None) -> Non
         listen,
         serve_on,
         serve_workers,
+        starting_up,
     )
 
     overrides = {"ACCESS_LOG": True, **({"THREADS": threads} if threads else {})}
     # Every setting is checked, and the database migrated, once, before any worker starts.
-    app = _app(**overrides)
+    with starting_up():
+        app = _app(**overrides)
     limits = ServerLimits.from_config(app.config)
     count = workers or app.config["WORKERS"] or default_workers()
 
@@ -80,7 +106,8 @@ def serve(host: str, port: int, threads: int | None, workers: int | None) -> Non
         from skill.app import create_app
 
         try:
-            return create_app({**overrides, "MIGRATE_ON_START": False})
+            with starting_up():
+                return create_app({**overrides, "MIGRATE_ON_START": False})
         except ConfigError as problem:
             raise ServeError(str(problem)) from None
 
@@ -92,12 +119,6 @@ def serve(host: str, port: int, threads: int | None, workers: int | None) -> Non
             serve_workers(worker_app, listener, limits, count)
     except ServeError as problem:
         raise click.ClickException(str(problem)) from None
-
-
-main.add_command(model_group)
-main.add_command(say)
-main.add_command(clinic_group)
-main.add_command(oauth_group)
 
 
 @main.group()

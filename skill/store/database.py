@@ -25,7 +25,6 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -46,9 +45,10 @@ class UnusableDatabase(Exception):
     never quotes a password; callers put the setting's name in front of it."""
 
 
-# ON CONFLICT DO NOTHING makes a repeated write a no-op inside one statement,
-# so two concurrent requests cannot race between a check and an insert.
-_INSERT_BY_DIALECT = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
+# The databases the store runs on. Each one's ON CONFLICT insert is imported with
+# it (see insert_ignoring_duplicates): PostgreSQL's dialect was a thirtieth of the
+# start of a service on SQLite.
+_DIALECTS = ("sqlite", "postgresql")
 
 
 def _enforce_foreign_keys(dbapi_connection, _record) -> None:
@@ -64,7 +64,7 @@ def _usable_url(url: str) -> URL:
         parsed = make_url(url)
     except ArgumentError:
         raise UnusableDatabase(f"not a database URL; give one such as {EXAMPLE_URLS}") from None
-    if parsed.get_backend_name() not in _INSERT_BY_DIALECT:
+    if parsed.get_backend_name() not in _DIALECTS:
         raise UnusableDatabase(
             f"the store runs on SQLite or PostgreSQL, not {parsed.get_backend_name()!r}; "
             f"give a URL such as {EXAMPLE_URLS}"
@@ -252,9 +252,15 @@ def token_hash(token: str) -> str:
 
 
 def insert_ignoring_duplicates(session: Session, table: Table, unique_columns: list[str]):
-    """An INSERT that does nothing when a row with the same unique columns exists."""
+    """An INSERT that does nothing when a row with the same unique columns exists:
+    a repeated write is a no-op inside one statement, so two concurrent requests
+    cannot race between a check and an insert."""
     dialect = session.get_bind().dialect.name
-    return _INSERT_BY_DIALECT[dialect](table).on_conflict_do_nothing(index_elements=unique_columns)
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(table).on_conflict_do_nothing(index_elements=unique_columns)
 
 
 class Store:
@@ -267,10 +273,8 @@ class Store:
     """
 
     def __init__(self, engine: Engine) -> None:
-        if engine.dialect.name not in _INSERT_BY_DIALECT:
-            raise ValueError(
-                f"the store supports {sorted(_INSERT_BY_DIALECT)}, not {engine.dialect.name}"
-            )
+        if engine.dialect.name not in _DIALECTS:
+            raise ValueError(f"the store supports {sorted(_DIALECTS)}, not {engine.dialect.name}")
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         # A lone SELECT needs no transaction. PostgreSQL's driver would open one
