@@ -16,6 +16,7 @@ from sqlalchemy import (
     URL,
     Connection,
     Engine,
+    Select,
     Table,
     create_engine,
     event,
@@ -263,6 +264,65 @@ def insert_ignoring_duplicates(session: Session, table: Table, unique_columns: l
     return insert(table).on_conflict_do_nothing(index_elements=unique_columns)
 
 
+class PreparedRead:
+    """One prebuilt SELECT, compiled once for an engine's database and run on a
+    connection from the engine's pool with nothing of SQLAlchemy's execution around it.
+
+    For the one query the skill runs on nearly every request (finding the patient):
+    SQLAlchemy's Connection, execution context and result objects around it cost a
+    quarter of a whole answer (bench/README.md), more than the query. Kept: the pool,
+    with its limits and the fault checks that listen on checkout (a deleted SQLite
+    file, PostgreSQL's watchdog); the SQL SQLAlchemy compiles for the dialect; each
+    column's own result processing (UTCDateTime's aware UTC instants). The read runs
+    outside any transaction (autocommit on PostgreSQL: no BEGIN or ROLLBACK round
+    trips; pysqlite opens none for a SELECT). A connection an error leaves in doubt is
+    discarded, never returned to the pool. Statements whose parameters need binding
+    work (a type's bind processing) are refused: they belong to Core.
+    """
+
+    def __init__(self, engine: Engine, statement: Select) -> None:
+        dialect = engine.dialect
+        compiled = statement.compile(dialect=dialect)
+        for bind in compiled.binds.values():
+            if bind.type.dialect_impl(dialect).bind_processor(dialect) is not None:
+                raise ValueError(f"parameter {bind.key!r} needs binding work: run it with Core")
+        self._engine = engine
+        self._sql = compiled.string
+        self._order = compiled.positiontup if compiled.positional else None
+        self._processors = [
+            column.type.dialect_impl(dialect).result_processor(dialect, None)
+            for column in statement.selected_columns
+        ]
+        self._autocommit = dialect.name == "postgresql"
+
+    def first(self, **parameters: Any) -> tuple | None:
+        """The first row (its values as the columns' types read them), or None."""
+        values = parameters if self._order is None else [parameters[k] for k in self._order]
+        connection = self._engine.raw_connection()
+        try:
+            if self._autocommit:
+                connection.driver_connection.autocommit = True
+            cursor = connection.cursor()
+            try:
+                cursor.execute(self._sql, values)
+                row = cursor.fetchone()
+            finally:
+                cursor.close()
+            if self._autocommit:
+                connection.driver_connection.autocommit = False
+        except BaseException:
+            connection.invalidate()
+            raise
+        finally:
+            connection.close()
+        if row is None:
+            return None
+        return tuple(
+            value if process is None else process(value)
+            for process, value in zip(self._processors, row, strict=True)
+        )
+
+
 class Store:
     """The database: its engine, and the ORM sessions that repositories work in.
 
@@ -277,15 +337,7 @@ class Store:
             raise ValueError(f"the store supports {sorted(_DIALECTS)}, not {engine.dialect.name}")
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
-        # A lone SELECT needs no transaction. PostgreSQL's driver would open one
-        # (BEGIN) and the pool close it (ROLLBACK): two round trips more than the
-        # query, unless the connection is in autocommit. pysqlite opens none for a
-        # SELECT, and switching its mode costs more than it saves.
-        self._reads = (
-            engine.execution_options(isolation_level="AUTOCOMMIT")
-            if engine.dialect.name == "postgresql"
-            else engine
-        )
+        self._prepared: dict[Select, PreparedRead] = {}
 
     @classmethod
     def from_url(cls, url: str, limits: DatabaseLimits = DatabaseLimits()) -> Store:
@@ -303,12 +355,13 @@ class Store:
         with self.engine.connect() as connection:
             connection.execute(select(1))
 
-    def reading(self) -> Connection:
-        """A connection for reads that change nothing, with no Session and no
-        transaction around them (use it as a context manager; it goes back to the
-        pool at the end). The skill's hottest path, finding the patient, reads here:
-        an ORM Session cost more than the query itself. Writes go through a Session."""
-        return self._reads.connect()
+    def prepared(self, statement: Select) -> PreparedRead:
+        """``statement`` prepared for this store's database (see :class:`PreparedRead`),
+        once: the statements are the few built once in the repositories' modules."""
+        read = self._prepared.get(statement)
+        if read is None:
+            read = self._prepared.setdefault(statement, PreparedRead(self.engine, statement))
+        return read
 
     def session(self) -> Session:
         """A Session of the caller's own (use it as a context manager)."""

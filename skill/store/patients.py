@@ -6,10 +6,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Connection, bindparam, delete, func, or_, select
+from sqlalchemy import bindparam, delete, func, or_, select
 from sqlalchemy.orm import Session
 
-from .database import insert_ignoring_duplicates
+from .database import Store, insert_ignoring_duplicates
 from .schema import Patient, Treatment, as_utc
 from .treatments import Treatments
 
@@ -34,13 +34,17 @@ class PatientOnRecord:
 
 
 class SelfReportedPatients:
-    """Patients who told the skill their treatments themselves, known by their Alexa user id.
+    """Patients who told the skill their treatments themselves, known by their Alexa user id."""
 
-    :meth:`find` also works over a Core connection (``Store.reading``); the writes
-    need a Session."""
-
-    def __init__(self, session: Session | Connection) -> None:
+    def __init__(self, session: Session) -> None:
         self.session = session
+
+    @staticmethod
+    def find_in(store: Store, alexa_user_id: str) -> PatientOnRecord | None:
+        """:meth:`find` for a request that only reads: no Session, no transaction
+        (see ``PreparedRead``). The skill asks this on nearly every request."""
+        row = store.prepared(_SELF_REPORTED).first(alexa_user_id=alexa_user_id)
+        return None if row is None else PatientOnRecord(*row)
 
     def find(self, alexa_user_id: str) -> PatientOnRecord | None:
         """Her record, or None if she has never reported a treatment."""

@@ -1,16 +1,17 @@
 """Self-reported patients and their treatments, on SQLite and (when available) PostgreSQL.
 
 Each helper call below is one request, as the skill makes them: a Session of its own
-for writes, and a connection outside any transaction (``Store.reading``) to find her.
+for writes, and the prepared read outside any transaction (``PreparedRead``) to find her.
 """
 
+import sqlite3
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import bindparam, event, select, text
 from sqlalchemy.exc import DBAPIError, StatementError
 
 from skill.store import (
@@ -19,9 +20,11 @@ from skill.store import (
     Store,
     Treatment,
     Treatments,
+    UTCDateTime,
     get_store,
     upgrade_database,
 )
+from skill.store.database import PreparedRead
 from skill.store.faults import DatabaseLimits
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -45,9 +48,8 @@ class SelfReported:
             session.commit()
 
     def latest_treatment(self, user_id):
-        with self.store.reading() as connection:
-            patient = SelfReportedPatients(connection).find(user_id)
-            return None if patient is None else patient.latest_treatment
+        patient = SelfReportedPatients.find_in(self.store, user_id)
+        return None if patient is None else patient.latest_treatment
 
     def treatment_count(self, user_id):
         with self.store.session() as session:
@@ -69,9 +71,8 @@ def store(database_url):
     store.dispose()
 
 
-def _server_transaction_open(connection) -> bool:
-    dbapi_connection = connection.connection.dbapi_connection
-    if connection.dialect.name == "sqlite":
+def _in_transaction(dbapi_connection) -> bool:
+    if isinstance(dbapi_connection, sqlite3.Connection):
         return dbapi_connection.in_transaction
     from psycopg.pq import TransactionStatus
 
@@ -81,22 +82,52 @@ def _server_transaction_open(connection) -> bool:
 def test_finding_her_opens_no_transaction_on_the_database(store):
     # On PostgreSQL a transaction would cost a BEGIN and a ROLLBACK: two round trips more.
     store.record_treatment(PATIENT, TREATED, RECORDED)
-    with store.store.reading() as connection:
-        assert SelfReportedPatients(connection).find(PATIENT).latest_treatment == TREATED
-        assert not _server_transaction_open(connection)
+    returned_in_transaction = []
+    event.listen(
+        store.engine,
+        "reset",  # as the connection goes back to the pool, before the pool rolls back
+        lambda dbapi_connection, *_: returned_in_transaction.append(
+            _in_transaction(dbapi_connection)
+        ),
+    )
+    assert SelfReportedPatients.find_in(store.store, PATIENT).latest_treatment == TREATED
+    assert returned_in_transaction == [False]
 
 
-def test_a_connection_used_for_reading_is_transactional_again_in_a_session(store):
-    with store.store.reading() as connection:
-        SelfReportedPatients(connection).find(PATIENT)
+def test_a_connection_found_on_is_transactional_again_in_a_session(store):
+    SelfReportedPatients.find_in(store.store, PATIENT)
     # The pool holds one connection, the one just read on: a Session gets it back,
     # and what it does not commit is rolled back, not kept as it would be in autocommit.
     with store.store.session() as session:
         SelfReportedPatients(session).record_treatment(PATIENT, TREATED, RECORDED)
-        assert _server_transaction_open(session.connection())
+        assert _in_transaction(session.connection().connection.dbapi_connection)
         session.rollback()
     assert store.latest_treatment(PATIENT) is None
     assert store.engine.pool.checkedin() == 1
+
+
+def test_a_read_that_fails_leaves_no_connection_in_doubt_in_the_pool(store):
+    store.record_treatment(PATIENT, TREATED, RECORDED)
+    with store.engine.connect() as connection:  # her treatments' table goes away
+        connection.execute(text("ALTER TABLE treatments RENAME TO treatments_gone"))
+        connection.commit()
+    with pytest.raises(Exception, match="treatments"):
+        SelfReportedPatients.find_in(store.store, PATIENT)
+    opened = []
+    event.listen(store.engine, "connect", lambda *_: opened.append(1))
+    with store.engine.connect() as connection:
+        connection.execute(text("ALTER TABLE treatments_gone RENAME TO treatments"))
+        connection.commit()
+    assert store.latest_treatment(PATIENT) == TREATED
+    # The pool's one connection was discarded after the failure: the next request opened
+    # a new one rather than inherit whatever state the failure left.
+    assert opened == [1]
+
+
+def test_a_statement_whose_parameters_need_binding_work_is_refused(store):
+    after = select(Treatment.id).where(Treatment.treated_at > bindparam("after", type_=UTCDateTime))
+    with pytest.raises(ValueError, match="'after' needs binding work"):
+        PreparedRead(store.engine, after)
 
 
 def test_postgresql_sessions_start_with_the_statement_timeout_and_the_urls_options(
@@ -107,7 +138,7 @@ def test_postgresql_sessions_start_with_the_statement_timeout_and_the_urls_optio
     upgrade_database(database_url)
     store = Store.from_url(database_url, DatabaseLimits(statement_timeout=1.5))
     try:
-        with store.reading() as connection:
+        with store.engine.connect() as connection:
             shown = [
                 connection.exec_driver_sql(f"SHOW {name}").scalar_one()
                 for name in ("statement_timeout", "TimeZone", "search_path")
@@ -127,7 +158,7 @@ def test_the_pool_keeps_a_connection_for_every_thread(database_url):
     event.listen(store.engine, "connect", lambda *_: opened.append(1))
 
     def read(all_in: threading.Barrier) -> None:
-        with store.reading() as connection:
+        with store.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
             all_in.wait(timeout=10)  # six connections out at once
 
