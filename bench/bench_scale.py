@@ -6,11 +6,11 @@
 For each database (SQLite; PostgreSQL: a server of its own, as bench_load.py starts
 one, or --postgres URL), two stores are filled: 1,000 self-reported patients with a
 treatment each, and --large of them (bulk-loaded: executemany on SQLite, COPY on
-PostgreSQL, into a throwaway file or schema, removed at the end). Then "can I wear makeup?" is answered
-in process (Flask's test client) for a different patient each call, in interleaved
-rounds, and the ratio large / small printed (goal: within 1.1). Before timing, it
-prints the query plan (EXPLAIN) of each query a skill request runs, so an unindexed
-lookup shows. Never part of the test suite.
+PostgreSQL, into a throwaway file or schema, removed at the end). Then "can I wear
+makeup?" is answered in process (Flask's test client) for a different patient each
+call, in interleaved rounds, and the ratio large / small printed (goal: within 1.1).
+Before timing, it prints the query plan (EXPLAIN) of each query a skill request runs,
+so an unindexed lookup shows. Never part of the test suite.
 """
 
 from __future__ import annotations
