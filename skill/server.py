@@ -217,8 +217,8 @@ def starting_up() -> Iterator[None]:
 
     Start-up makes some 160,000 objects that live as long as the process (modules,
     classes, the sheet, the skill) and almost no garbage (a few hundred objects). The
-    collector kept scanning them all the same: a fifth of the start, and two thirds
-    of the first answer (the locale data it loads). Frozen (``gc.freeze``), they are
+    collector kept scanning them all the same: a fifth of the start, and three
+    quarters of the first answer (the locale data it loads). Frozen (``gc.freeze``), they are
     never scanned again, and a worker forked after the freeze keeps sharing their
     memory pages with its parent instead of copying them as the collector touches them.
     """
