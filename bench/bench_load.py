@@ -15,8 +15,10 @@ fetched once per worker and then cached.
 Contenders, interleaved round by round so a noisy neighbour slows each alike:
   hello       ask-sdk's hello-world skill (bench/common.py), same workers and limits
   sqlite      `aftercare serve` on a SQLite file
-  postgresql  `aftercare serve` on PostgreSQL (--postgres, or AFTERCARE_TEST_POSTGRES_URL;
-              a fresh schema, dropped at the end)
+  postgresql  `aftercare serve` on a PostgreSQL server of the benchmark's own
+              (bench/own_postgres.py: initdb into a temporary folder, another loopback
+              port), or on --postgres URL, or, without the server binaries, on
+              AFTERCARE_TEST_POSTGRES_URL with a warning; a fresh schema each time
 Prints per client count: throughput, p50, p99 (wrk's), errors; the range over rounds;
 and the ratios to hello. Goals: p99 < 50 ms at 32 clients, no errors, throughput that
 does not fall as clients grow. Never part of the test suite.
@@ -46,6 +48,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import create_engine, make_url, text  # noqa: E402
 
 from bench.common import REQUESTS, ROOT, free_port, wait_for_health  # noqa: E402
+from bench.own_postgres import (  # noqa: E402
+    Postgres,
+    own_postgres,
+    reset_statistics,
+    statement_report,
+)
+from skill import config  # noqa: E402
 from skill.store import SelfReportedPatients, Store, upgrade_database  # noqa: E402
 from tests.conftest import SECRET_KEY, SKILL_ID  # noqa: E402
 from tests.standin_alexa_api import StandInAlexaApi  # noqa: E402
@@ -57,12 +66,13 @@ MIX = [
     "launch_treated_patient",
     "can_i_makeup_a_minute_before",
     "can_i_swim_on_saturday",
-    "record_confirmed",
+    "record_confirmed",  # she confirms her treatment's time: it is saved
     "avoid_now",
     "can_i_workout_at_the_boundary",
     "fact_results",
     "next_session",
 ]
+RECORD = "record_confirmed"
 # Each wrk thread stops after its share of answers and leaves a file saying so; wrk
 # itself runs until -d, so the runner interrupts it (it then prints its summary) once
 # every thread is done.
@@ -82,8 +92,10 @@ function init(args)
 end
 function request()
   sent = sent + 1
-  return wrk.format("POST", nil, {["Content-Type"] = "application/json"},
-                    bodies[(sent % #bodies) + 1])
+  -- A treatment she records gets a time of its own, so that the write is a write.
+  local treated = string.format("%02d:%02d", math.random(0, 23), math.random(0, 59))
+  local body = string.gsub(bodies[(sent % #bodies) + 1], "@TREATED@", treated)
+  return wrk.format("POST", nil, {["Content-Type"] = "application/json"}, body)
 end
 function response(status, headers, body)
   answered = answered + 1
@@ -114,6 +126,10 @@ def write_bodies(path: Path, api_url: str, hello: bool) -> None:
         system["apiEndpoint"] = api_url
         system.setdefault("apiAccessToken", "stand-in-token")
         system["device"]["deviceId"] = f"amzn1.ask.device.LOAD-{number % DEVICES}"
+        if name == RECORD:
+            # Each request then saves a treatment at another time (see WRK_SCRIPT):
+            # the same time again is "already saved", no write at all.
+            envelope["request"]["intent"]["slots"]["time"]["value"] = "@TREATED@"
         if hello:
             envelope["request"] = {
                 **envelope["request"],
@@ -243,12 +259,13 @@ def main() -> int:
     parser.add_argument("--clients", default="1,8,32,64")
     parser.add_argument("--workers", type=int, help="default: aftercare serve's (one per core)")
     parser.add_argument("--threads", type=int, help="default: aftercare serve's")
-    parser.add_argument("--postgres", default=os.environ.get("AFTERCARE_TEST_POSTGRES_URL"))
+    parser.add_argument("--postgres", help="a server to use instead of one of our own")
     options = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: apt-get install wrk")
     client_counts = [int(count) for count in options.clients.split(",")]
     workers = options.workers or len(os.sched_getaffinity(0))
+    threads = options.threads or config.from_environment({}, "/nowhere")["THREADS"]
 
     with ExitStack() as stack:
         scratch = Path(stack.enter_context(tempfile.TemporaryDirectory()))
@@ -257,10 +274,16 @@ def main() -> int:
         script = scratch / "mix.lua"
         script.write_text(WRK_SCRIPT)
         databases = {"sqlite": f"sqlite:///{scratch / 'load.sqlite3'}"}
+        postgres: Postgres | None
         if options.postgres:
-            databases["postgresql"] = stack.enter_context(postgres_schema(options.postgres))
+            postgres = Postgres(options.postgres, None, own=False)
         else:
-            print("no PostgreSQL (--postgres or AFTERCARE_TEST_POSTGRES_URL): SQLite only")
+            fallback = os.environ.get("AFTERCARE_TEST_POSTGRES_URL")
+            postgres = stack.enter_context(own_postgres(fallback))
+        if postgres is not None:
+            databases["postgresql"] = stack.enter_context(postgres_schema(postgres.url))
+        else:
+            print("no PostgreSQL (no server binaries, --postgres or AFTERCARE_TEST_POSTGRES_URL)")
         write_bodies(scratch / "hello.jsonl", alexa_api.url, hello=True)
         write_bodies(scratch / "aftercare.jsonl", alexa_api.url, hello=False)
 
@@ -269,7 +292,7 @@ def main() -> int:
         stack.enter_context(
             served(
                 [sys.executable, "bench/common.py", "hello", str(port), str(workers)],
-                {"AFTERCARE_THREADS": str(options.threads or 8)},
+                {"AFTERCARE_THREADS": str(threads)},
                 f"http://127.0.0.1:{port}/",
             )
         )
@@ -292,15 +315,18 @@ def main() -> int:
 
         for url, bodies in targets.values():  # warm: zones, pools, first imports
             run_wrk(url, bodies, script, 8, 1000)
+        log_from = 0 if postgres is None else reset_statistics(postgres)
         runs: dict[tuple[str, int], list[Run]] = {}
         for _ in range(options.rounds):
             for clients in client_counts:
                 for name, (url, bodies) in targets.items():
                     run = run_wrk(url, bodies, script, clients, options.requests)
                     runs.setdefault((name, clients), []).append(run)
+        if postgres is not None:
+            report = statement_report(postgres, since=log_from)
 
     print(
-        f"over HTTP, {workers} workers × {options.threads or 8} threads, "
+        f"over HTTP, {workers} workers × {threads} threads, "
         f"{options.rounds} rounds of {options.requests} requests per client count "
         "(median, [range over rounds])"
     )
@@ -323,6 +349,9 @@ def main() -> int:
                     f"p99 {_figure(p99, '{:.2f}')}"
                 )
             print(line)
+    if postgres is not None:
+        print("PostgreSQL's view of the runs (pg_stat_statements, slow statement log):")
+        print(report)
     return 1 if any(run.errors for these in runs.values() for run in these) else 0
 
 

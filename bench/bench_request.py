@@ -3,7 +3,7 @@
     .venv/bin/python bench/bench_request.py [--requests 2000] [--rounds 9] [--profile]
 
 Three contenders through Flask's test client (no server, no socket), in interleaved
-rounds, each round's figure the mean of --requests calls:
+rounds, each round's figure the mean of --requests calls, in this thread's CPU time:
   bare        Flask alone: read the JSON body, answer a fixed response (the floor)
   hello       ask-sdk's hello-world skill through flask-ask-sdk (bench/common.py)
   aftercare   "can I wear makeup?" answered in full: shape check, ask-sdk dispatch,
@@ -21,6 +21,7 @@ import json
 import statistics
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -79,6 +80,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=2000, help="calls per round")
     parser.add_argument("--rounds", type=int, default=9)
     parser.add_argument("--profile", action="store_true", help="profile the aftercare request")
+    parser.add_argument("--all", action="store_true", help="with --profile: library frames too")
     options = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as directory, StandInAlexaApi(DEVICE_ZONES) as alexa_api:
@@ -94,14 +96,16 @@ def main() -> None:
             with Profiler(interval=0.0002) as profiler:
                 for _ in range(options.requests):
                     aftercare()
-            print(profiler.output_text(unicode=True, color=False, show_all="--all" in sys.argv))
+            print(profiler.output_text(unicode=True, color=False, show_all=options.all))
             return
         calls = {
             "bare": poster(bare_flask_app().test_client(), "/", hello_world_request()),
             "hello": poster(hello_world_app().test_client(), "/", hello_world_request(), "Hello"),
             "aftercare": aftercare,
         }
-        seconds = per_call_seconds(calls, options.requests, options.rounds)
+        # Everything here runs in this thread (SQLite too), so its CPU time is the cost,
+        # undisturbed by other processes on the machine.
+        seconds = per_call_seconds(calls, options.requests, options.rounds, time.thread_time)
         get_store(app).dispose()
 
     print(f"in process, {options.rounds} rounds of {options.requests} calls each:")

@@ -3,14 +3,14 @@
     .venv/bin/python bench/bench_scale.py [--large 1000000] [--requests 2000] [--rounds 7]
         [--postgres URL]
 
-For each database (SQLite; PostgreSQL with --postgres or AFTERCARE_TEST_POSTGRES_URL),
-two stores are filled: 1,000 self-reported patients with a treatment each, and
---large of them (bulk-loaded: executemany on SQLite, COPY on PostgreSQL, into a
-throwaway file or schema, removed at the end). Then "can I wear makeup?" is answered
-in process (Flask's test client) for a different patient each call, in interleaved
-rounds, and the ratio large / small printed (goal: within 1.1). Before timing, it
-prints the query plan (EXPLAIN) of each query a skill request runs, so an unindexed
-lookup shows. Never part of the test suite.
+For each database (SQLite; PostgreSQL: a server of its own, as bench_load.py starts
+one, or --postgres URL), two stores are filled: 1,000 self-reported patients with a
+treatment each, and --large of them (bulk-loaded: executemany on SQLite, COPY on
+PostgreSQL, into a throwaway file or schema, removed at the end). Then "can I wear
+makeup?" is answered in process (Flask's test client) for a different patient each
+call, in interleaved rounds, and the ratio large / small printed (goal: within 1.1).
+Before timing, it prints the query plan (EXPLAIN) of each query a skill request runs,
+so an unindexed lookup shows. Never part of the test suite.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.bench_load import postgres_schema  # noqa: E402
 from bench.common import REQUESTS, per_call_seconds, ratio_range  # noqa: E402
+from bench.own_postgres import own_postgres  # noqa: E402
 from skill.app import create_app  # noqa: E402
 from skill.store import get_store, make_engine, upgrade_database  # noqa: E402
 from skill.store.patients import _SELF_REPORTED  # noqa: E402
@@ -161,18 +162,21 @@ def main() -> None:
     parser.add_argument("--large", type=int, default=1_000_000)
     parser.add_argument("--requests", type=int, default=2000, help="calls per round")
     parser.add_argument("--rounds", type=int, default=7)
-    parser.add_argument("--postgres", default=os.environ.get("AFTERCARE_TEST_POSTGRES_URL"))
+    parser.add_argument("--postgres", help="a server to use instead of one of our own")
     options = parser.parse_args()
     results = {}
     with ExitStack() as stack:
         scratch = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+        server = options.postgres
+        if server is None:  # bench_load's: our own, or the shared one with a warning
+            fallback = os.environ.get("AFTERCARE_TEST_POSTGRES_URL")
+            own = stack.enter_context(own_postgres(fallback))
+            server = None if own is None else own.url
         databases = {}
         for size in (SMALL, options.large):
             databases[("sqlite", size)] = f"sqlite:///{scratch / f'scale-{size}.sqlite3'}"
-            if options.postgres:
-                databases[("postgresql", size)] = stack.enter_context(
-                    postgres_schema(options.postgres)
-                )
+            if server:
+                databases[("postgresql", size)] = stack.enter_context(postgres_schema(server))
         for (kind, size), url in databases.items():
             started = time.perf_counter()
             bulk_load(url, size)

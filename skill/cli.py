@@ -6,6 +6,7 @@ Each command imports the heavy parts (Flask, SQLAlchemy, ask-sdk) itself, so
 
 from __future__ import annotations
 
+import importlib
 import json
 import logging
 from collections import Counter
@@ -15,12 +16,7 @@ import click
 
 from skill.aftercare.locales import ENGLISH_LOCALES
 from skill.config import ConfigError
-from skill.oauth.commands import oauth_group
-from skill.portal.commands import clinic_group
-from skill.tools.model_check import model_group
 from skill.tools.options import iso_instant, ready_database, refuse_with_url, time_zone
-from skill.tools.say import say
-from skill.webhooks.commands import webhook_group
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
@@ -34,7 +30,34 @@ def _app(**overrides):
         raise click.ClickException(str(problem)) from None
 
 
-@click.group()
+class LazyGroup(click.Group):
+    """A group whose subcommands in ``lazy`` (name -> "module:attribute") are imported
+    only when named (or listed by --help): the testers' tools alone, the Skills Kit's
+    interaction model classes above all, were a sixth of `aftercare serve`'s start."""
+
+    def __init__(self, *args, lazy: dict[str, str], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy = lazy
+
+    def list_commands(self, context: click.Context) -> list[str]:
+        return sorted({*super().list_commands(context), *self.lazy})
+
+    def get_command(self, context: click.Context, name: str) -> click.Command | None:
+        if name in self.lazy:
+            module, _, attribute = self.lazy[name].partition(":")
+            return getattr(importlib.import_module(module), attribute)
+        return super().get_command(context, name)
+
+
+@click.group(
+    cls=LazyGroup,
+    lazy={
+        "model": "skill.tools.model_check:model_group",
+        "say": "skill.tools.say:say",
+        "clinic": "skill.portal.commands:clinic_group",
+        "oauth": "skill.oauth.commands:oauth_group",
+    },
+)
 def main() -> None:
     """Skin Aftercare: an Alexa skill for microneedling aftercare.
 
@@ -69,12 +92,14 @@ def serve(host: str, port: int, threads: int | None, workers: int | None) -> Non
         listen,
         serve_on,
         serve_workers,
+        starting_up,
     )
     from skill.webhooks.sender import WebhookSender
 
     overrides = {"ACCESS_LOG": True, **({"THREADS": threads} if threads else {})}
     # Every setting is checked, and the database migrated, once, before any worker starts.
-    app = _app(**overrides)
+    with starting_up():
+        app = _app(**overrides)
     limits = ServerLimits.from_config(app.config)
     count = workers or app.config["WORKERS"] or default_workers()
 
@@ -82,7 +107,8 @@ def serve(host: str, port: int, threads: int | None, workers: int | None) -> Non
         from skill.app import create_app
 
         try:
-            worker = create_app({**overrides, "MIGRATE_ON_START": False})
+            with starting_up():
+                worker = create_app({**overrides, "MIGRATE_ON_START": False})
         except ConfigError as problem:
             raise ServeError(str(problem)) from None
         # Clinics' webhooks, off the request path. Started in the worker, after the
@@ -102,13 +128,6 @@ def serve(host: str, port: int, threads: int | None, workers: int | None) -> Non
             serve_workers(worker_app, listener, limits, count)
     except ServeError as problem:
         raise click.ClickException(str(problem)) from None
-
-
-main.add_command(model_group)
-main.add_command(say)
-main.add_command(clinic_group)
-clinic_group.add_command(webhook_group)
-main.add_command(oauth_group)
 
 
 @main.group()

@@ -71,7 +71,7 @@ class Limit:
 # Every timeout and limit, in one place; the README's "Operating" section explains each
 # (a test keeps that table and this one the same).
 LIMITS = (
-    Limit("THREADS", 8, "threads", "requests served at once"),
+    Limit("THREADS", 4, "threads", "requests served at once"),
     Limit("CONNECTION_LIMIT", 500, "connections", "open connections, idle ones included"),
     Limit("IDLE_TIMEOUT", 10.0, "seconds", "a connection that sends nothing is closed"),
     Limit("SHUTDOWN_TIMEOUT", 10.0, "seconds", "SIGTERM waits this long for requests in flight"),
@@ -81,7 +81,7 @@ LIMITS = (
     Limit("ALEXA_API_RETRY_AFTER", 300.0, "seconds", "a failed zone lookup is not retried"),
     Limit("CERT_FETCH_TIMEOUT", 2.0, "seconds", "a whole certificate chain download"),
     Limit("CERT_RETRY_AFTER", 60.0, "seconds", "a chain URL that failed is not fetched again"),
-    Limit("CERT_FETCH_WAITERS", 4, "requests", "requests waiting on chain downloads at once"),
+    Limit("CERT_FETCH_WAITERS", 2, "requests", "requests waiting on chain downloads at once"),
     Limit("DB_CONNECT_TIMEOUT", 2.0, "seconds", "opening a database connection"),
     Limit("DB_STATEMENT_TIMEOUT", 2.0, "seconds", "one SQL statement (PostgreSQL)"),
     Limit("DB_POOL_TIMEOUT", 2.0, "seconds", "waiting for a free pooled connection"),

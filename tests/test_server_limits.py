@@ -156,6 +156,8 @@ def test_sigterm_lets_requests_in_flight_finish_then_exits(tmp_path):
             tmp_path,
             AFTERCARE_VERIFY_SIGNATURES="0",
             AFTERCARE_ALEXA_API_TIMEOUT=str(PATIENCE_SECONDS),
+            # However the kernel spreads the eight among the workers, each is answered.
+            AFTERCARE_THREADS=str(len(devices)),
             REQUESTS_CA_BUNDLE=alexa_api.ca_bundle_path,
         )
         answers: dict[str, requests.Response | Exception] = {}

@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import certifi
-import pycurl
 
 
 class HttpFailure(Exception):
@@ -50,6 +49,8 @@ def http_call(
     answer could expand past ``max_bytes``). ``ca_bundle`` is the PEM file of trusted
     roots; by default certifi's.
     """
+    import pycurl  # on the first call out, not at every start (a fiftieth of it)
+
     received = bytearray()
     header_lines: list[bytes] = []
     too_large = False

@@ -174,7 +174,7 @@ class Turn:
         # imports the handlers) does without: they are imported where used.
         from skill.store import SelfReportedPatients
 
-        return SelfReportedPatients(self.session).find(self.user_id)
+        return SelfReportedPatients.find_in(self.services.store, self.user_id)
 
     @per_turn
     def aftercare(self) -> Aftercare | None:

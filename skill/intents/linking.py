@@ -39,6 +39,9 @@ class LinkEndedHandler(IntentHandler):
     revoked, unlinked by her clinic): a Link Account card, and no patient data."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
+        turn = self.turn(handler_input)
+        if turn.access_token is None:  # most requests: asked first, as it is the cheapest
+            return False
         if not (
             is_request_type("LaunchRequest")(handler_input)
             or is_request_type("IntentRequest")(handler_input)
@@ -46,7 +49,7 @@ class LinkEndedHandler(IntentHandler):
             return False
         if any(is_intent_name(name)(handler_input) for name in GOODBYE_INTENTS):
             return False
-        return self.turn(handler_input).link_refused
+        return turn.link_refused
 
     def handle(self, handler_input: HandlerInput) -> Response:
         log.info("request with an access token that links to no one")

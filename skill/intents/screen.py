@@ -13,7 +13,6 @@ from functools import cache
 from importlib import resources
 
 from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_model.interfaces.alexa.presentation.apl import RenderDocumentDirective
 
 from skill.aftercare import Aftercare, Listener
 from skill.aftercare.screen import timeline_screen
@@ -39,6 +38,10 @@ def show_timeline(handler_input: HandlerInput, care: Aftercare, listener: Listen
     """Puts the timeline on the device's screen, if it announced one."""
     if not supports_apl(handler_input):
         return
+    # ask_sdk_model's APL package is some 150 modules: loaded by the first screen that
+    # asks, not by every start.
+    from ask_sdk_model.interfaces.alexa.presentation.apl import RenderDocumentDirective
+
     handler_input.response_builder.add_directive(
         RenderDocumentDirective(
             token=TIMELINE_TOKEN,

@@ -7,6 +7,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
 
+from skill.webhooks.commands import webhook_group
+
 
 def _zone(_context, _parameter, value: str) -> str:
     try:
@@ -73,3 +75,7 @@ def create_clinic(name: str, timezone: str, admin_email: str, base_url: str) -> 
     click.echo(f"Created clinic {clinic_id}, {name} ({timezone}), with admin {admin_email}.")
     click.echo(f"Their one-time sign-in link, valid for {SETUP_LINK_LIFETIME.days} days:")
     click.echo(link)
+
+
+# `aftercare clinic webhook …`: the operator's, not the portal's (see skill/webhooks).
+clinic_group.add_command(webhook_group)

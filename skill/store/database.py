@@ -16,6 +16,7 @@ from sqlalchemy import (
     URL,
     Connection,
     Engine,
+    Select,
     Table,
     create_engine,
     event,
@@ -25,7 +26,6 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -46,9 +46,10 @@ class UnusableDatabase(Exception):
     never quotes a password; callers put the setting's name in front of it."""
 
 
-# ON CONFLICT DO NOTHING makes a repeated write a no-op inside one statement,
-# so two concurrent requests cannot race between a check and an insert.
-_INSERT_BY_DIALECT = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
+# The databases the store runs on. Each one's ON CONFLICT insert is imported with
+# it (see insert_ignoring_duplicates): PostgreSQL's dialect was a thirtieth of the
+# start of a service on SQLite.
+_DIALECTS = ("sqlite", "postgresql")
 
 
 def _enforce_foreign_keys(dbapi_connection, _record) -> None:
@@ -64,7 +65,7 @@ def _usable_url(url: str) -> URL:
         parsed = make_url(url)
     except ArgumentError:
         raise UnusableDatabase(f"not a database URL; give one such as {EXAMPLE_URLS}") from None
-    if parsed.get_backend_name() not in _INSERT_BY_DIALECT:
+    if parsed.get_backend_name() not in _DIALECTS:
         raise UnusableDatabase(
             f"the store runs on SQLite or PostgreSQL, not {parsed.get_backend_name()!r}; "
             f"give a URL such as {EXAMPLE_URLS}"
@@ -110,6 +111,13 @@ def make_engine(url: str, limits: DatabaseLimits = DatabaseLimits()) -> Engine:
                 ) from None
     if not is_sqlite or _sqlite_file(parsed):  # an in-memory database has no queue
         options["pool_timeout"] = limits.pool_timeout
+        if limits.pool_size is not None:
+            # Every thread keeps its connection: with fewer, the threads beyond them
+            # opened a connection and closed it again on every request under load
+            # (on PostgreSQL, a new server process each time: the p99's tail). As
+            # many again may open briefly, for a request that holds its Session's
+            # connection while it reads, so no thread ever waits on another.
+            options["pool_size"] = options["max_overflow"] = limits.pool_size
     # Without hide_parameters a database error's message quotes the bound
     # values (user ids, names, treatment times), and such messages get logged.
     engine = create_engine(parsed, connect_args=connect_args, hide_parameters=True, **options)
@@ -245,9 +253,74 @@ def token_hash(token: str) -> str:
 
 
 def insert_ignoring_duplicates(session: Session, table: Table, unique_columns: list[str]):
-    """An INSERT that does nothing when a row with the same unique columns exists."""
+    """An INSERT that does nothing when a row with the same unique columns exists:
+    a repeated write is a no-op inside one statement, so two concurrent requests
+    cannot race between a check and an insert."""
     dialect = session.get_bind().dialect.name
-    return _INSERT_BY_DIALECT[dialect](table).on_conflict_do_nothing(index_elements=unique_columns)
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(table).on_conflict_do_nothing(index_elements=unique_columns)
+
+
+class PreparedRead:
+    """One prebuilt SELECT, compiled once for an engine's database and run on a
+    connection from the engine's pool with nothing of SQLAlchemy's execution around it.
+
+    For the one query the skill runs on nearly every request (finding the patient):
+    SQLAlchemy's Connection, execution context and result objects around it cost a
+    quarter of a whole answer (bench/README.md), more than the query. Kept: the pool,
+    with its limits and the fault checks that listen on checkout (a deleted SQLite
+    file, PostgreSQL's watchdog); the SQL SQLAlchemy compiles for the dialect; each
+    column's own result processing (UTCDateTime's aware UTC instants). The read runs
+    outside any transaction (autocommit on PostgreSQL: no BEGIN or ROLLBACK round
+    trips; pysqlite opens none for a SELECT). A connection an error leaves in doubt is
+    discarded, never returned to the pool. Statements whose parameters need binding
+    work (a type's bind processing) are refused: they belong to Core.
+    """
+
+    def __init__(self, engine: Engine, statement: Select) -> None:
+        dialect = engine.dialect
+        compiled = statement.compile(dialect=dialect)
+        for bind in compiled.binds.values():
+            if bind.type.dialect_impl(dialect).bind_processor(dialect) is not None:
+                raise ValueError(f"parameter {bind.key!r} needs binding work: run it with Core")
+        self._engine = engine
+        self._sql = compiled.string
+        self._order = compiled.positiontup if compiled.positional else None
+        self._processors = [
+            column.type.dialect_impl(dialect).result_processor(dialect, None)
+            for column in statement.selected_columns
+        ]
+        self._autocommit = dialect.name == "postgresql"
+
+    def first(self, **parameters: Any) -> tuple | None:
+        """The first row (its values as the columns' types read them), or None."""
+        values = parameters if self._order is None else [parameters[k] for k in self._order]
+        connection = self._engine.raw_connection()
+        try:
+            if self._autocommit:
+                connection.driver_connection.autocommit = True
+            cursor = connection.cursor()
+            try:
+                cursor.execute(self._sql, values)
+                row = cursor.fetchone()
+            finally:
+                cursor.close()
+            if self._autocommit:
+                connection.driver_connection.autocommit = False
+        except BaseException:
+            connection.invalidate()
+            raise
+        finally:
+            connection.close()
+        if row is None:
+            return None
+        return tuple(
+            value if process is None else process(value)
+            for process, value in zip(self._processors, row, strict=True)
+        )
 
 
 class Store:
@@ -260,12 +333,11 @@ class Store:
     """
 
     def __init__(self, engine: Engine) -> None:
-        if engine.dialect.name not in _INSERT_BY_DIALECT:
-            raise ValueError(
-                f"the store supports {sorted(_INSERT_BY_DIALECT)}, not {engine.dialect.name}"
-            )
+        if engine.dialect.name not in _DIALECTS:
+            raise ValueError(f"the store supports {sorted(_DIALECTS)}, not {engine.dialect.name}")
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._prepared: dict[Select, PreparedRead] = {}
 
     @classmethod
     def from_url(cls, url: str, limits: DatabaseLimits = DatabaseLimits()) -> Store:
@@ -282,6 +354,14 @@ class Store:
         """Raises unless the database answers a trivial query (within the limits)."""
         with self.engine.connect() as connection:
             connection.execute(select(1))
+
+    def prepared(self, statement: Select) -> PreparedRead:
+        """``statement`` prepared for this store's database (see :class:`PreparedRead`),
+        once: the statements are the few built once in the repositories' modules."""
+        read = self._prepared.get(statement)
+        if read is None:
+            read = self._prepared.setdefault(statement, PreparedRead(self.engine, statement))
+        return read
 
     def session(self) -> Session:
         """A Session of the caller's own (use it as a context manager)."""
@@ -314,6 +394,7 @@ def init_app(app: flask.Flask) -> None:
         connect_timeout=app.config.get("DB_CONNECT_TIMEOUT", default.connect_timeout),
         statement_timeout=app.config.get("DB_STATEMENT_TIMEOUT", default.statement_timeout),
         pool_timeout=app.config.get("DB_POOL_TIMEOUT", default.pool_timeout),
+        pool_size=app.config.get("THREADS"),
     )
     app.extensions[EXTENSION_KEY] = Store.from_url(url, limits)
     app.teardown_appcontext(_close_request_session)

@@ -36,6 +36,9 @@ class DatabaseLimits:
     connect_timeout: float = 2.0
     statement_timeout: float = 2.0
     pool_timeout: float = 2.0
+    # Connections the pool keeps open: one per thread that may use one at once (the
+    # service's AFTERCARE_THREADS). None: SQLAlchemy's default, for commands and tests.
+    pool_size: int | None = None
 
     def connect_args(self, backend: str) -> dict[str, Any]:
         if backend == "sqlite":
@@ -51,11 +54,12 @@ def bound_postgresql_work(engine: Engine, limits: DatabaseLimits) -> None:
     watchdog = _Watchdog(limits.statement_timeout)
     milliseconds = max(1, round(limits.statement_timeout * 1000))
 
-    @event.listens_for(engine, "connect")
-    def cancel_on_the_server(dbapi_connection, connection_record) -> None:
-        with dbapi_connection.cursor() as cursor:
-            cursor.execute(f"SET statement_timeout = {milliseconds}")
-        dbapi_connection.commit()
+    @event.listens_for(engine, "do_connect")
+    def cancel_on_the_server(dialect, connection_record, cargs, cparams) -> None:
+        # Given as the session starts (libpq's options, after any the URL gives), not
+        # by a SET and a COMMIT of its own: two round trips fewer per new connection.
+        given = cparams.get("options", "")
+        cparams["options"] = f"{given} -c statement_timeout={milliseconds}".strip()
 
     @event.listens_for(engine, "checkout")
     def arm(dbapi_connection, connection_record, connection_proxy) -> None:
@@ -67,34 +71,37 @@ def bound_postgresql_work(engine: Engine, limits: DatabaseLimits) -> None:
 
 
 class _Watchdog:
-    """Shuts down the sockets of connections checked out past their deadline."""
+    """Shuts down the sockets of connections checked out past their deadline.
+
+    Arming and disarming (every checkout and checkin) only take a lock: they never wake
+    the watchdog's thread, which would compete for the interpreter lock on every
+    request. It needs no waking: every deadline falls ``allowed`` seconds after its
+    connection was armed, so a thread that looks again at the earliest deadline, or
+    ``allowed`` seconds after it last looked when none is armed, is never late.
+    """
 
     def __init__(self, allowed_seconds: float) -> None:
         self._allowed = allowed_seconds
         self._armed: dict[object, tuple[float, int]] = {}  # record -> (deadline, socket fd)
-        self._changed = threading.Condition()
+        self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
 
     def arm(self, record: object, fd: int) -> None:
-        with self._changed:
+        with self._lock:
             self._armed[record] = (time.monotonic() + self._allowed, fd)
             if self._thread is None:
                 self._thread = threading.Thread(
                     target=self._watch, name="database-watchdog", daemon=True
                 )
                 self._thread.start()
-            self._changed.notify()
 
     def disarm(self, record: object) -> None:
-        with self._changed:
+        with self._lock:
             self._armed.pop(record, None)
 
     def _watch(self) -> None:
         while True:
-            with self._changed:
-                if not self._armed:
-                    self._changed.wait()
-                    continue
+            with self._lock:
                 now = time.monotonic()
                 overdue = [record for record, (due, _) in self._armed.items() if due <= now]
                 for record in overdue:
@@ -105,9 +112,8 @@ class _Watchdog:
                     log.warning(
                         "a database connection was busy for over %g s; cut it off", self._allowed
                     )
-                if not overdue:
-                    earliest = min(due for due, _ in self._armed.values())
-                    self._changed.wait(earliest - now)
+                next_look = min((due for due, _ in self._armed.values()), default=None)
+            time.sleep(self._allowed if next_look is None else max(0.0, next_look - now))
 
 
 def _shut_down(fd: int) -> None:

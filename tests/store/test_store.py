@@ -1,15 +1,17 @@
 """Self-reported patients and their treatments, on SQLite and (when available) PostgreSQL.
 
-Each helper call below is one request: a Session of its own, as the skill uses them.
+Each helper call below is one request, as the skill makes them: a Session of its own
+for writes, and the prepared read outside any transaction (``PreparedRead``) to find her.
 """
 
+import sqlite3
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import bindparam, event, select, text
 from sqlalchemy.exc import DBAPIError, StatementError
 
 from skill.store import (
@@ -18,8 +20,12 @@ from skill.store import (
     Store,
     Treatment,
     Treatments,
+    UTCDateTime,
+    get_store,
     upgrade_database,
 )
+from skill.store.database import PreparedRead
+from skill.store.faults import DatabaseLimits
 
 NEW_YORK = ZoneInfo("America/New_York")
 # Amazon's ids are long and opaque; this one is as long as they come.
@@ -42,9 +48,8 @@ class SelfReported:
             session.commit()
 
     def latest_treatment(self, user_id):
-        with self.store.session() as session:
-            patient = SelfReportedPatients(session).find(user_id)
-            return None if patient is None else patient.latest_treatment
+        patient = SelfReportedPatients.find_in(self.store, user_id)
+        return None if patient is None else patient.latest_treatment
 
     def treatment_count(self, user_id):
         with self.store.session() as session:
@@ -64,6 +69,111 @@ def store(database_url):
     store = Store.from_url(database_url)
     yield SelfReported(store)
     store.dispose()
+
+
+def _in_transaction(dbapi_connection) -> bool:
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        return dbapi_connection.in_transaction
+    from psycopg.pq import TransactionStatus
+
+    return dbapi_connection.info.transaction_status != TransactionStatus.IDLE
+
+
+def test_finding_her_opens_no_transaction_on_the_database(store):
+    # On PostgreSQL a transaction would cost a BEGIN and a ROLLBACK: two round trips more.
+    store.record_treatment(PATIENT, TREATED, RECORDED)
+    returned_in_transaction = []
+    event.listen(
+        store.engine,
+        "reset",  # as the connection goes back to the pool, before the pool rolls back
+        lambda dbapi_connection, *_: returned_in_transaction.append(
+            _in_transaction(dbapi_connection)
+        ),
+    )
+    assert SelfReportedPatients.find_in(store.store, PATIENT).latest_treatment == TREATED
+    assert returned_in_transaction == [False]
+
+
+def test_a_connection_found_on_is_transactional_again_in_a_session(store):
+    SelfReportedPatients.find_in(store.store, PATIENT)
+    # The pool holds one connection, the one just read on: a Session gets it back,
+    # and what it does not commit is rolled back, not kept as it would be in autocommit.
+    with store.store.session() as session:
+        SelfReportedPatients(session).record_treatment(PATIENT, TREATED, RECORDED)
+        assert _in_transaction(session.connection().connection.dbapi_connection)
+        session.rollback()
+    assert store.latest_treatment(PATIENT) is None
+    assert store.engine.pool.checkedin() == 1
+
+
+def test_a_read_that_fails_leaves_no_connection_in_doubt_in_the_pool(store):
+    store.record_treatment(PATIENT, TREATED, RECORDED)
+    with store.engine.connect() as connection:  # her treatments' table goes away
+        connection.execute(text("ALTER TABLE treatments RENAME TO treatments_gone"))
+        connection.commit()
+    with pytest.raises(Exception, match="treatments"):
+        SelfReportedPatients.find_in(store.store, PATIENT)
+    opened = []
+    event.listen(store.engine, "connect", lambda *_: opened.append(1))
+    with store.engine.connect() as connection:
+        connection.execute(text("ALTER TABLE treatments_gone RENAME TO treatments"))
+        connection.commit()
+    assert store.latest_treatment(PATIENT) == TREATED
+    # The pool's one connection was discarded after the failure: the next request opened
+    # a new one rather than inherit whatever state the failure left.
+    assert opened == [1]
+
+
+def test_a_statement_whose_parameters_need_binding_work_is_refused(store):
+    after = select(Treatment.id).where(Treatment.treated_at > bindparam("after", type_=UTCDateTime))
+    with pytest.raises(ValueError, match="'after' needs binding work"):
+        PreparedRead(store.engine, after)
+
+
+def test_postgresql_sessions_start_with_the_statement_timeout_and_the_urls_options(
+    database_url,
+):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("a PostgreSQL setting")
+    upgrade_database(database_url)
+    store = Store.from_url(database_url, DatabaseLimits(statement_timeout=1.5))
+    try:
+        with store.engine.connect() as connection:
+            shown = [
+                connection.exec_driver_sql(f"SHOW {name}").scalar_one()
+                for name in ("statement_timeout", "TimeZone", "search_path")
+            ]
+    finally:
+        store.dispose()
+    assert shown[:2] == ["1500ms", "Asia/Kathmandu"]  # the fixture's URL sets the zone
+    assert shown[2].startswith("test_")  # and the schema
+
+
+def test_the_pool_keeps_a_connection_for_every_thread(database_url):
+    # With fewer kept than threads, the threads beyond them opened a connection and
+    # closed it again on every request under load (on PostgreSQL a new server process).
+    upgrade_database(database_url)
+    store = Store.from_url(database_url, DatabaseLimits(pool_size=6))
+    opened = []
+    event.listen(store.engine, "connect", lambda *_: opened.append(1))
+
+    def read(all_in: threading.Barrier) -> None:
+        with store.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+            all_in.wait(timeout=10)  # six connections out at once
+
+    try:
+        for _ in range(3):
+            all_in = threading.Barrier(6)
+            with ThreadPoolExecutor(6) as pool:
+                list(pool.map(read, [all_in] * 6))
+    finally:
+        store.dispose()
+    assert len(opened) == 6
+
+
+def test_the_service_keeps_a_connection_for_each_of_its_threads(app):
+    assert get_store(app).engine.pool.size() == app.config["THREADS"] == 4
 
 
 def test_unknown_user_has_no_treatments(store):
